@@ -1,0 +1,1 @@
+"""Typed, versioned contracts shared between services: the encounter and the claim events."""

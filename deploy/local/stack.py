@@ -1,0 +1,171 @@
+"""The local stack: Kafka (KRaft), PostgreSQL, the five services and the clearinghouse simulator.
+
+    python deploy/local/stack.py up|down|clean|status [--run-dir DIR]
+
+`up` is safe to repeat: what runs is left running. Ports are chosen free on first start and kept
+in <run>/ports.json; secrets in <run>/secrets.json; the result in <run>/stack.env.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+import stack_kafka
+import stack_postgres
+import stack_process
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("intake", "coding", "submission", "remittance", "denials")
+PORT_NAMES = ("kafka", "kafka_controller", "postgres", *SERVICES, "clearinghouse")
+
+
+def _load_json(path: Path, make: dict) -> dict:
+    if path.exists():
+        stored = json.loads(path.read_text())
+        if all(key in stored for key in make):
+            return stored
+        make = {**make, **stored}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(make, indent=2))
+    return make
+
+
+def ports(run_dir: Path) -> dict[str, int]:
+    return _load_json(run_dir / "ports.json", {name: stack_process.free_port() for name in PORT_NAMES})
+
+
+def stack_secrets(run_dir: Path) -> dict[str, str]:
+    from shared.tenancy import new_api_key
+
+    key_id, key = new_api_key()
+    return _load_json(run_dir / "secrets.json", {
+        "webhook_secret": "whsec_" + __import__("base64").b64encode(secrets.token_bytes(32)).decode(),
+        "api_key_id": key_id, "api_key": key, "tenant_id": "dev-practice",
+    })
+
+
+def environment(run_dir: Path) -> dict[str, str]:
+    """What the services and the tests need to know, as in stack.env."""
+    port = ports(run_dir)
+    secret = stack_secrets(run_dir)
+    env = {
+        "KAFKA_BOOTSTRAP": f"127.0.0.1:{port['kafka']}",
+        "DATABASE_URL": f"postgresql+asyncpg://{stack_postgres.USER}@127.0.0.1:{port['postgres']}/{stack_postgres.DATABASE}",
+        "API_KEY": secret["api_key"],
+        "TENANT_ID": secret["tenant_id"],
+        "WEBHOOK_SECRET": secret["webhook_secret"],
+        "CLEARINGHOUSE_URL": f"http://127.0.0.1:{port['clearinghouse']}",
+        "RUN_DIR": str(run_dir),
+    }
+    for service in SERVICES:
+        env[f"{service.upper()}_URL"] = f"http://127.0.0.1:{port[service]}"
+    return env
+
+
+def _process_env(stack_env: dict[str, str], **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_") or k == "OTEL_EXPORTER_OTLP_ENDPOINT"}
+    env.update(stack_env)
+    env.update(extra)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def start_service(run_dir: Path, service: str, stack_env: dict[str, str]) -> None:
+    port = ports(run_dir)[service]
+    stack_process.start(run_dir, service, [sys.executable, "-m", f"services.{service}"],
+                        _process_env(stack_env, HTTP_PORT=str(port)), ROOT)
+
+
+def start_clearinghouse(run_dir: Path, stack_env: dict[str, str]) -> None:
+    stack_process.start(run_dir, "clearinghouse", [sys.executable, "-m", "tools.clearinghouse"], _process_env(
+        stack_env, CLEARINGHOUSE_PORT=str(ports(run_dir)["clearinghouse"]),
+        CLEARINGHOUSE_ACK_WEBHOOK_URL=stack_env["SUBMISSION_URL"] + "/v1/webhooks/clearinghouse",
+        CLEARINGHOUSE_ERA_WEBHOOK_URL=stack_env["REMITTANCE_URL"] + "/v1/webhooks/clearinghouse"), ROOT)
+
+
+def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
+    """Migrations for every schema, topics, and the development tenant's API key."""
+    from services.intake.adapters.tenant_admin import ensure_tenant_key
+    from shared.messaging.topics import ensure_topics, stack_topics
+    from shared.migrations import upgrade
+    from shared.tenancy import TENANTS_TOPIC
+
+    for service in SERVICES:
+        upgrade(service, stack_env["DATABASE_URL"])
+    secret = stack_secrets(run_dir)
+    specs = stack_topics()
+    from shared.messaging.topics import TopicSpec
+    specs.append(TopicSpec(TENANTS_TOPIC, 1, {"cleanup.policy": "compact"}))
+    asyncio.run(ensure_topics(stack_env["KAFKA_BOOTSTRAP"], specs))
+    asyncio.run(ensure_tenant_key(stack_env["DATABASE_URL"], secret["tenant_id"], secret["api_key_id"],
+                                  secret["api_key"]))
+
+
+def up(run_dir: Path) -> dict[str, str]:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    port = ports(run_dir)
+    stack_env = environment(run_dir)
+    stack_postgres.up(run_dir, port["postgres"])
+    stack_kafka.up(run_dir, port["kafka"], port["kafka_controller"])
+    prepare_data(stack_env, run_dir)
+    for service in SERVICES:
+        start_service(run_dir, service, stack_env)
+    start_clearinghouse(run_dir, stack_env)
+    for service in SERVICES:
+        stack_process.wait_for_http(stack_env[f"{service.upper()}_URL"] + "/readyz", 90, service,
+                                    run_dir / "logs" / f"{service}.log")
+    stack_process.wait_for_http(stack_env["CLEARINGHOUSE_URL"] + "/healthz", 30, "clearinghouse",
+                                run_dir / "logs" / "clearinghouse.log")
+    (run_dir / "stack.env").write_text("".join(f"export {k}={json.dumps(v)}\n" for k, v in stack_env.items()))
+    return stack_env
+
+
+def down(run_dir: Path) -> None:
+    for name in ("clearinghouse", *reversed(SERVICES)):
+        stack_process.stop(run_dir, name)
+    stack_process.stop(run_dir, "kafka", timeout=30)
+    stack_postgres.down(run_dir)
+
+
+def status(run_dir: Path) -> int:
+    names = ["kafka", *SERVICES, "clearinghouse"]
+    for name in names:
+        pid = stack_process.pid_of(run_dir, name)
+        print(f"{name:14} {'running pid ' + str(pid) if pid else 'stopped'}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["up", "down", "clean", "status", "env"])
+    parser.add_argument("--run-dir", default=os.environ.get("RUN_DIR", str(ROOT / ".run")))
+    args = parser.parse_args()
+    run_dir = Path(args.run_dir).resolve()
+    if args.command == "up":
+        up(run_dir)
+        print(f"stack is up; source {run_dir / 'stack.env'}")
+    elif args.command == "down":
+        down(run_dir)
+        print("stack stopped (data kept)")
+    elif args.command == "clean":
+        down(run_dir)
+        shutil.rmtree(run_dir, ignore_errors=True)
+        print(f"removed {run_dir}")
+    elif args.command == "env":
+        for key, value in environment(run_dir).items():
+            print(f"export {key}={json.dumps(value)}")
+    else:
+        return status(run_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Coding: service_layer."""

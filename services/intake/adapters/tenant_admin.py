@@ -1,0 +1,51 @@
+"""Administering tenants and their API keys (used by make up and the admin command)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.adapters.tables import api_keys, messaging, tenants
+from shared.db import create_engine, session_factory, unit_of_work
+from shared.events.envelope import EventEnvelope
+from shared.messaging.outbox import enqueue
+from shared.tenancy import TENANTS_TOPIC, ApiKeyIssued, ApiKeyRevoked, hash_key
+
+
+async def issue_key(session: AsyncSession, tenant_id: str, key_id: str, key: str) -> bool:
+    """Store the key's hash and announce it to every service; False when the key id exists."""
+    await session.execute(insert(tenants).values(tenant_id=tenant_id, name=tenant_id).on_conflict_do_nothing())
+    added = (await session.execute(insert(api_keys).values(key_id=key_id, key_hash=hash_key(key), tenant_id=tenant_id)
+                                   .on_conflict_do_nothing().returning(api_keys.c.key_id))).first()
+    if added is None:
+        return False
+    event = ApiKeyIssued(key_id=key_id, key_hash=hash_key(key), tenant_id=tenant_id)
+    await _announce(session, event, key_id, tenant_id)
+    return True
+
+
+async def revoke_key(session: AsyncSession, key_id: str) -> bool:
+    tenant_id = (await session.execute(select(api_keys.c.tenant_id).where(api_keys.c.key_id == key_id))).scalar()
+    if tenant_id is None:
+        return False
+    await session.execute(api_keys.update().where(api_keys.c.key_id == key_id).values(revoked_at=func.now()))
+    await _announce(session, ApiKeyRevoked(key_id=key_id, tenant_id=tenant_id), key_id, tenant_id)
+    return True
+
+
+async def _announce(session: AsyncSession, event, key_id: str, tenant_id: str) -> None:  # type: ignore[no-untyped-def]
+    envelope = EventEnvelope(type=event.event_type, source="intake", subject=key_id, tenant_id=tenant_id,
+                             schema_version=event.version, data=event.model_dump(mode="json"))
+    await enqueue(session, messaging, [(TENANTS_TOPIC, envelope.kafka_key(), envelope.kafka_headers(),
+                                        envelope.kafka_value(), envelope.id)])
+
+
+async def ensure_tenant_key(database_url: str, tenant_id: str, key_id: str, key: str) -> None:
+    """Idempotently give tenant_id the key (the development tenant of make up)."""
+    engine = create_engine(database_url, instrument=False)
+    try:
+        async with unit_of_work(session_factory(engine)) as session:
+            await issue_key(session, tenant_id, key_id, key)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,65 @@
+"""Intake's REST API for practice-management systems."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+
+from services.intake.adapters.repository import ClaimStore
+from services.intake.domain.claim import DuplicateEncounter, IdempotencyKeyReused
+from services.intake.service_layer.handlers import accept_encounter
+from shared.contracts.encounter import Encounter
+from shared.db import unit_of_work
+from shared.http.problems import Conflict, NotFound, Unprocessable
+from shared.http.service_app import authenticated_tenant
+from shared.ids import parse_claim_id
+from shared.telemetry import claim_span_attributes
+
+router = APIRouter(prefix="/v1", tags=["claims"])
+
+
+Tenant = Annotated[str, Depends(authenticated_tenant)]
+
+
+@router.post("/encounters", status_code=202, summary="Submit an encounter; it becomes a claim")
+async def post_encounter(
+    request: Request, encounter: Encounter, tenant_id: Tenant,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> JSONResponse:
+    """Validate the encounter and create its claim; replays the first answer for a repeated Idempotency-Key."""
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            status_code, body = await accept_encounter(session, tenant_id, encounter, idempotency_key)
+    except DuplicateEncounter as duplicate:
+        raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
+    except IdempotencyKeyReused as reused:
+        raise Unprocessable(str(reused)) from None
+    trace.get_current_span().set_attributes(claim_span_attributes(body["claim_id"], tenant_id))
+    return JSONResponse(body, status_code=status_code, headers={"Location": f"/v1/claims/{body['claim_id']}"})
+
+
+@router.get("/claims/{claim_id}", summary="A claim's status and summary")
+async def get_claim(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
+    async with request.app.state.runtime.sessions() as session:
+        claim = await ClaimStore(session).get(tenant_id, parse_claim_id(claim_id))
+    if claim is None:
+        raise NotFound(f"no claim {claim_id} for this tenant")
+    claim["total_charge"] = f"{claim['total_charge']:.2f}"
+    return claim
+
+
+@router.get("/claims/{claim_id}/events", summary="A claim's whole event history, in order")
+async def get_claim_events(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
+    async with request.app.state.runtime.sessions() as session:
+        store = ClaimStore(session)
+        if await store.get(tenant_id, parse_claim_id(claim_id)) is None:
+            raise NotFound(f"no claim {claim_id} for this tenant")
+        events = await store.timeline(tenant_id, parse_claim_id(claim_id))
+    return {"claim_id": claim_id, "events": [
+        {"event_id": e["event_id"], "type": e["event_type"], "source": e["source"],
+         "time": e["occurred_at"].isoformat(), "trace_id": e["trace_id"], "status": e["status"],
+         "summary": e["summary"]} for e in events]}
+

@@ -1,0 +1,1 @@
+"""Claim events: the CloudEvents envelope on Kafka and the typed, versioned contracts inside it."""

@@ -1,0 +1,105 @@
+"""RFC 9457 problem+json for every error a service returns.
+
+Validation problems list every error at once, each with a JSON pointer to the field; they never
+echo the submitted value (it may be PHI).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import DomainError
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://claimline.dev/problems/"
+
+
+class ProblemError(DomainError):
+    """A domain error that knows its HTTP status and problem type."""
+
+    status = 400
+    problem_type = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extensions: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotFound(ProblemError):
+    status, problem_type, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, problem_type, title = 409, "conflict", "Conflict"
+
+
+class Unauthorized(ProblemError):
+    status, problem_type, title = 401, "unauthorized", "Unauthorized"
+
+
+class Unprocessable(ProblemError):
+    status, problem_type, title = 422, "unprocessable", "Unprocessable request"
+
+
+def problem(status: int, problem_type: str, title: str, detail: str, instance: str | None = None,
+            **extensions: Any) -> JSONResponse:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {"type": PROBLEM_BASE + problem_type, "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def json_pointer(location: tuple[Any, ...] | list[Any]) -> str:
+    """Pydantic error location as an RFC 6901 pointer into the request body."""
+    parts = list(location)
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each pydantic error as {pointer, detail}, without the offending value."""
+    listed = []
+    for error in errors:
+        location = [p for p in error.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-after"))]
+        message = error.get("msg", "invalid")
+        if error.get("type") == "extra_forbidden":
+            message = "unknown field"
+        listed.append({"pointer": json_pointer(location), "detail": message})
+    return listed
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error leave the service as problem+json."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(list(error.errors()))
+        return problem(422, "validation", "The request is not valid",
+                       f"{len(errors)} field(s) failed validation", request.url.path, errors=errors)
+
+    @app.exception_handler(ProblemError)
+    async def _domain(request: Request, error: ProblemError) -> JSONResponse:
+        return problem(error.status, error.problem_type, error.title, error.detail, request.url.path,
+                       **error.extensions)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 415: "Unsupported media type"}
+        return problem(error.status_code, f"http-{error.status_code}", titles.get(error.status_code, "HTTP error"),
+                       str(error.detail), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        return problem(500, "internal", "Internal error", "the service failed; the trace id is in the logs",
+                       request.url.path)

@@ -1,0 +1,60 @@
+"""The FastAPI app every service builds: problems, health, tracing, and the runtime in its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from sqlalchemy import Table
+
+from shared.http.health import router as health_router
+from shared.http.problems import install_problem_handlers
+from shared.messaging.tables import MessagingTables
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+from shared.structured_logging import configure_logging
+from shared.telemetry import configure_tracing
+
+
+def build_service_app(*, service: str, title: str, description: str, settings: ServiceSettings,
+                      tables: MessagingTables, api_keys: Table, routers: Sequence[APIRouter],
+                      wire: Callable[[ServiceRuntime, FastAPI], None]) -> FastAPI:
+    """Compose a service: `wire` adds its consumers and puts its adapters on app.state."""
+    configure_logging(service, settings.log_level)
+    provider = configure_tracing(service)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime(service, settings, tables, api_keys)
+        runtime.add_tenant_key_projection()
+        wire(runtime, app)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, exclude_spans=["receive", "send"])
+    return app
+
+
+async def authenticated_tenant(request: Request) -> str:
+    """FastAPI dependency: the tenant of the request's Bearer API key."""
+    return await request.app.state.runtime.authenticate(request)
+
+
+def serve(create_app: Callable[[ServiceSettings], FastAPI]) -> None:
+    """Run a service under uvicorn with settings from the environment."""
+    import uvicorn
+
+    settings = ServiceSettings()
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None,
+                access_log=False)

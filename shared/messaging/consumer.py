@@ -1,0 +1,211 @@
+"""Idempotent, batch-applying Kafka consumer with dead letters.
+
+A batch from the broker is applied in one database transaction, one inbox row per event; the
+Kafka offsets are committed only after that transaction commits. A redelivered event finds its
+inbox row and is skipped. An event that cannot be decoded, or whose handler fails
+`max_attempts` times, is written to `<topic>.dlq` (through the outbox, so atomically with its
+inbox row) with headers that give the reason and origin, and the consumer moves on. Database or
+broker outages are not the event's fault: the batch is rolled back and retried from its offsets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from opentelemetry import propagate, trace
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.errors import DomainError
+from shared.events.envelope import EnvelopeError, EventEnvelope
+from shared.events.registry import ContractRegistry, EventContractError, UnknownEventError
+from shared.messaging.outbox import enqueue
+from shared.messaging.tables import MessagingTables
+from shared.messaging.topics import dead_letter_topic
+from shared.telemetry import claim_span_attributes
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+Handler = Callable[[AsyncSession, Any, EventEnvelope], Awaitable[None]]
+UNDECODABLE = (EnvelopeError, UnknownEventError, EventContractError)
+
+
+class TransientFailure(Exception):
+    """Infrastructure, not the event, failed: retry the whole batch later."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Connection-level failures are retried forever; everything else counts against the event."""
+    if isinstance(error, IntegrityError):
+        return False
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or "connection" in type(error.orig).__name__.lower() \
+            or type(error).__name__ in {"OperationalError", "InterfaceError"}
+    return isinstance(error, (OSError, ConnectionError, TimeoutError, KafkaError))
+
+
+def safe_reason(error: BaseException) -> str:
+    """A dead-letter reason: our own errors are PHI-free by contract; others give only their type."""
+    if isinstance(error, (DomainError, *UNDECODABLE)):
+        return f"{type(error).__name__}: {error}"[:1000]
+    return f"{type(error).__name__} while applying the event"
+
+
+class ClaimEventConsumer:
+    """Consumes claim events for one consumer group and applies them with typed handlers."""
+
+    def __init__(self, *, name: str, topics: Sequence[str], bootstrap: str,
+                 sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
+                 registry: ContractRegistry, handlers: dict[str, Handler],
+                 max_attempts: int = 3, batch_size: int = 500):
+        self.name = name
+        self.topics = list(topics)
+        self.bootstrap = bootstrap
+        self.sessions = sessions
+        self.tables = tables
+        self.registry = registry
+        self.handlers = handlers
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.consumer: AIOKafkaConsumer | None = None
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        self.consumer = AIOKafkaConsumer(
+            *self.topics, bootstrap_servers=self.bootstrap, group_id=self.name,
+            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.batch_size,
+            session_timeout_ms=30000, heartbeat_interval_ms=3000)
+        await self.consumer.start()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self.consumer is not None:
+            await self.consumer.stop()
+
+    async def run(self) -> None:
+        """Poll, apply, commit; until stopped."""
+        assert self.consumer is not None, "start() first"
+        backoff = 0.2
+        while not self._stopping.is_set():
+            batches = await self.consumer.getmany(timeout_ms=200, max_records=self.batch_size)
+            records = [r for partition_records in batches.values() for r in partition_records]
+            if not records:
+                continue
+            try:
+                await self.apply(records)
+            except TransientFailure as failure:
+                log.warning("consumer batch rolled back; will retry",
+                            extra={"consumer": self.name, "error": str(failure)})
+                for partition, partition_records in batches.items():
+                    self.consumer.seek(partition, partition_records[0].offset)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            backoff = 0.2
+            await self.commit(records)
+
+    async def commit(self, records: Sequence[ConsumerRecord]) -> None:
+        """Commit the offsets after the records (only after their transaction committed)."""
+        assert self.consumer is not None
+        offsets: dict[TopicPartition, int] = {}
+        for record in records:
+            partition = TopicPartition(record.topic, record.partition)
+            offsets[partition] = max(offsets.get(partition, 0), record.offset + 1)
+        try:
+            await self.consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as error:
+            # Applied already; a redelivery after the rebalance is absorbed by the inbox.
+            log.warning("offset commit failed", extra={"consumer": self.name, "error": type(error).__name__})
+
+    async def apply(self, records: Sequence[ConsumerRecord]) -> None:
+        """Apply records in one transaction; raises TransientFailure when infrastructure failed."""
+        try:
+            async with self.sessions() as session, session.begin():
+                for record in records:
+                    await self._apply_one(session, record)
+        except TransientFailure:
+            raise
+        except Exception as error:
+            if is_transient(error):
+                raise TransientFailure(type(error).__name__) from error
+            raise
+
+    async def _apply_one(self, session: AsyncSession, record: ConsumerRecord) -> None:
+        try:
+            envelope = EventEnvelope.from_kafka(record.headers, record.value)
+            event = self.registry.decode(envelope)
+        except UNDECODABLE as error:
+            await self._dead_letter(session, record, _record_id(record), safe_reason(error), attempts=0)
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            return
+        if not await self._claim_inbox(session, record, envelope.id):
+            return
+        parent = propagate.extract({k: v.decode() for k, v in record.headers if k == "traceparent" and v})
+        attributes = {
+            "messaging.system": "kafka", "messaging.operation.type": "process",
+            "messaging.destination.name": record.topic, "messaging.consumer.group.name": self.name,
+            "messaging.kafka.offset": record.offset, "messaging.destination.partition.id": str(record.partition),
+            "messaging.message.id": envelope.id, "event.type": envelope.type,
+            **claim_span_attributes(envelope.claim_id, envelope.tenant_id),
+        }
+        with tracer.start_as_current_span(f"process {envelope.type}", context=parent,
+                                          kind=trace.SpanKind.CONSUMER, attributes=attributes) as span:
+            last_error: BaseException | None = None
+            for _attempt in range(self.max_attempts):
+                try:
+                    async with session.begin_nested():
+                        await handler(session, event, envelope)
+                    return
+                except Exception as error:  # noqa: BLE001 - classified below
+                    if is_transient(error):
+                        raise
+                    last_error = error
+            assert last_error is not None
+            span.set_status(trace.Status(trace.StatusCode.ERROR, type(last_error).__name__))
+            reason = safe_reason(last_error)
+            log.error("event dead-lettered", extra={"consumer": self.name, "event_id": envelope.id,
+                                                    "claim_id": envelope.claim_id, "reason": reason})
+            await self._dead_letter(session, record, envelope.id, reason, self.max_attempts, inbox_written=True)
+
+    async def _claim_inbox(self, session: AsyncSession, record: ConsumerRecord, event_id: str) -> bool:
+        inbox = self.tables.inbox
+        result = await session.execute(
+            insert(inbox).values(consumer=self.name, event_id=event_id, topic=record.topic,
+                                 partition=record.partition, offset=record.offset, outcome="applied")
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(inbox.c.event_id))
+        return result.first() is not None
+
+    async def _dead_letter(self, session: AsyncSession, record: ConsumerRecord, event_id: str, reason: str,
+                           attempts: int, inbox_written: bool = False) -> None:
+        if not inbox_written and not await self._claim_inbox(session, record, event_id):
+            return  # already dead-lettered by an earlier delivery
+        inbox = self.tables.inbox
+        await session.execute(update(inbox).where(inbox.c.consumer == self.name, inbox.c.event_id == event_id)
+                              .values(outcome="dead_lettered", reason=reason))
+        headers = [(k, v) for k, v in record.headers if v is not None] + [
+            ("dlq_reason", reason.encode()), ("dlq_consumer", self.name.encode()),
+            ("dlq_origin_topic", record.topic.encode()), ("dlq_origin_partition", str(record.partition).encode()),
+            ("dlq_origin_offset", str(record.offset).encode()), ("dlq_attempts", str(attempts).encode()),
+            ("dlq_failed_at", dt.datetime.now(dt.UTC).isoformat().encode()),
+        ]
+        await enqueue(session, self.tables, [(dead_letter_topic(record.topic), record.key, headers,
+                                              record.value or b"", f"dlq:{self.name}:{event_id}")])
+
+
+def _record_id(record: ConsumerRecord) -> str:
+    """Identity of an undecodable record: its ce_id when present, else its log position."""
+    for key, value in record.headers:
+        if key == "ce_id" and value:
+            return value.decode("utf-8", "replace")[:200]
+    return f"{record.topic}:{record.partition}:{record.offset}"

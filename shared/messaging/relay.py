@@ -1,0 +1,107 @@
+"""The outbox relay: publishes committed outbox rows to Kafka in batches, then marks them sent.
+
+At-least-once by construction: a crash after publish and before marking sent republishes the
+batch, and consumers drop the duplicates through their inbox. A transaction-scoped advisory lock
+keeps one publisher per schema at a time, so per-claim order survives several instances.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+
+from aiokafka import AIOKafkaProducer
+from opentelemetry import propagate, trace
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.messaging.outbox import decode_headers
+from shared.messaging.tables import MessagingTables
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+
+def build_producer(bootstrap: str) -> AIOKafkaProducer:
+    """Idempotent producer: acks from all in-sync replicas, no reordering on retry."""
+    return AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
+                            linger_ms=5, max_batch_size=256 * 1024, request_timeout_ms=30000)
+
+
+class OutboxRelay:
+    """Moves outbox rows of one schema to Kafka."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
+                 producer: AIOKafkaProducer, *, batch_size: int = 500, idle_seconds: float = 0.05):
+        self.sessions = sessions
+        self.tables = tables
+        self.producer = producer
+        self.batch_size = batch_size
+        self.idle_seconds = idle_seconds
+        schema = tables.outbox.schema or "public"
+        self._lock_key = zlib.crc32(f"outbox-relay:{schema}".encode())
+        self._stopping = asyncio.Event()
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of unsent rows; returns how many were published."""
+        outbox = self.tables.outbox
+        async with self.sessions() as session, session.begin():
+            locked = (await session.execute(select(func.pg_try_advisory_xact_lock(self._lock_key)))).scalar()
+            if not locked:
+                return 0
+            rows = (await session.execute(
+                select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.headers, outbox.c.payload,
+                       outbox.c.traceparent)
+                .where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
+            )).all()
+            if not rows:
+                return 0
+            deliveries = []
+            for row in rows:
+                parent = propagate.extract({"traceparent": row.traceparent} if row.traceparent else {})
+                with tracer.start_as_current_span("outbox relay", context=parent,
+                                                  kind=trace.SpanKind.INTERNAL):
+                    deliveries.append(await self.producer.send(
+                        row.topic, value=row.payload, key=row.message_key,
+                        headers=decode_headers(row.headers)))
+            await asyncio.gather(*deliveries)
+            await session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
+                                  .values(published_at=func.now()))
+            return len(rows)
+
+    async def backlog(self) -> int:
+        """Rows committed but not yet published."""
+        outbox = self.tables.outbox
+        async with self.sessions() as session:
+            return (await session.execute(select(func.count()).select_from(outbox)
+                                          .where(outbox.c.published_at.is_(None)))).scalar_one()
+
+    async def run(self) -> None:
+        """Publish until stopped; back off on errors without losing rows (they stay unsent)."""
+        delay = self.idle_seconds
+        while not self._stopping.is_set():
+            try:
+                published = await self.publish_batch()
+                delay = self.idle_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - broker or database down: retry later
+                log.warning("outbox relay batch failed", extra={"error": type(error).__name__})
+                published = 0
+                delay = min(max(delay * 2, 0.2), 5.0)
+            if published < self.batch_size:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+async def purge_published(session: AsyncSession, tables: MessagingTables, older_than_hours: int = 24) -> None:
+    """Delete published rows past their use (the event store keeps the history)."""
+    await session.execute(text(
+        f"DELETE FROM {tables.outbox.schema}.outbox WHERE published_at < now() - interval '{int(older_than_hours)} hours'"
+    ))

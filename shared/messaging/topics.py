@@ -1,0 +1,55 @@
+"""Topic names and settings: one events topic per owning service, each with its dead-letter topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SERVICES = ("intake", "coding", "submission", "remittance", "denials")
+DEFAULT_PARTITIONS = 6
+RETENTION_EVENTS_MS = 30 * 24 * 3600 * 1000  # a claim lives weeks; replay needs its history
+RETENTION_DLQ_MS = 90 * 24 * 3600 * 1000
+
+
+def events_topic(service: str) -> str:
+    """The topic a service publishes its claim events to, e.g. claims.intake.events."""
+    return f"claims.{service}.events"
+
+
+def dead_letter_topic(topic: str) -> str:
+    """Where messages from topic that cannot be applied go, with their reason."""
+    return f"{topic}.dlq"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str]
+
+
+def stack_topics(partitions: int = DEFAULT_PARTITIONS, replication_factor: int = 1) -> list[TopicSpec]:
+    """Every topic the stack needs, with explicit partitions and retention."""
+    specs = []
+    for service in SERVICES:
+        topic = events_topic(service)
+        specs.append(TopicSpec(topic, partitions, {"retention.ms": str(RETENTION_EVENTS_MS),
+                                                   "min.insync.replicas": str(min(2, replication_factor))}))
+        specs.append(TopicSpec(dead_letter_topic(topic), partitions, {"retention.ms": str(RETENTION_DLQ_MS)}))
+    return specs
+
+
+async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication_factor: int = 1) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        if missing:
+            await admin.create_topics([NewTopic(s.name, s.partitions, replication_factor, topic_configs=s.config)
+                                       for s in missing])
+        return [s.name for s in missing]
+    finally:
+        await admin.close()

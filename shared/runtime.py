@@ -1,0 +1,107 @@
+"""What every service process runs besides its HTTP routes: engine, producer, relay, consumers.
+
+Built in the service's composition root (app lifespan), never at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Sequence
+
+from sqlalchemy import MetaData, Table, text
+
+from shared.db import create_engine, session_factory
+from shared.events.registry import CONTRACTS
+from shared.messaging.consumer import ClaimEventConsumer, Handler
+from shared.messaging.relay import OutboxRelay, build_producer
+from shared.messaging.tables import MessagingTables, messaging_tables
+from shared.settings import ServiceSettings
+from shared.tenancy import TENANTS_TOPIC, TenantAuthenticator, api_keys_table, tenant_key_handlers
+
+log = logging.getLogger(__name__)
+
+
+def service_metadata(schema: str) -> tuple[MetaData, MessagingTables, Table]:
+    """A service's metadata with the messaging tables and the api_keys projection declared."""
+    metadata = MetaData(schema=schema)
+    return metadata, messaging_tables(metadata), api_keys_table(metadata)
+
+
+class ServiceRuntime:
+    """Owns the engine, the producer, the relay and the consumers of one service process."""
+
+    def __init__(self, service: str, settings: ServiceSettings, tables: MessagingTables, api_keys: Table):
+        self.service = service
+        self.settings = settings
+        self.tables = tables
+        self.engine = create_engine(settings.database_url)
+        self.sessions = session_factory(self.engine)
+        self.producer = build_producer(settings.kafka_bootstrap)
+        self.relay = OutboxRelay(self.sessions, tables, self.producer, batch_size=settings.relay_batch_size,
+                                 idle_seconds=settings.relay_idle_seconds)
+        self.authenticate = TenantAuthenticator(self.sessions, api_keys)
+        self.consumers: list[ClaimEventConsumer] = []
+        self._tasks: list[asyncio.Task] = []
+        self._api_keys = api_keys
+        self._started = False
+
+    def add_consumer(self, name: str, topics: Sequence[str], handlers: dict[str, Handler]) -> ClaimEventConsumer:
+        """Register a consumer group; it starts with the runtime."""
+        consumer = ClaimEventConsumer(
+            name=name, topics=topics, bootstrap=self.settings.kafka_bootstrap, sessions=self.sessions,
+            tables=self.tables, registry=CONTRACTS, handlers=handlers,
+            max_attempts=self.settings.consumer_max_attempts, batch_size=self.settings.consumer_batch_size)
+        self.consumers.append(consumer)
+        return consumer
+
+    def add_tenant_key_projection(self) -> None:
+        """Keep this service's api_keys table in step with the tenants topic."""
+        self.add_consumer(f"{self.service}.tenant-keys", [TENANTS_TOPIC], tenant_key_handlers(self._api_keys))
+
+    async def start(self) -> None:
+        await self.producer.start()
+        for consumer in self.consumers:
+            await consumer.start()
+        self._tasks = [asyncio.create_task(self.relay.run(), name=f"{self.service}-relay")]
+        self._tasks += [asyncio.create_task(c.run(), name=c.name) for c in self.consumers]
+        for task in self._tasks:
+            task.add_done_callback(self._on_task_done)
+        self._started = True
+
+    def _on_task_done(self, task: asyncio.Task) -> None:
+        if task.cancelled() or not self._started:
+            return
+        error = task.exception()
+        if error is not None:
+            # A dead loop must not leave a live-looking process: stop so the supervisor restarts us.
+            log.critical("background loop died; stopping", extra={"task": task.get_name(),
+                                                                  "error": type(error).__name__})
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    async def stop(self) -> None:
+        self._started = False
+        self.relay.stop()
+        for consumer in self.consumers:
+            await consumer.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.producer.stop()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency's state: database, broker, consumers."""
+        checks = {}
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:  # noqa: BLE001 - reported, not raised
+            checks["database"] = f"unavailable: {type(error).__name__}"
+        checks["consumers"] = "ok" if all(c.consumer is not None and c.consumer.assignment() is not None
+                                          for c in self.consumers) else "starting"
+        checks["background"] = "ok" if self._tasks and not any(t.done() for t in self._tasks) else "stopped"
+        return checks

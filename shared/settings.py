@@ -1,0 +1,25 @@
+"""Settings every service reads from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What a service process needs to reach PostgreSQL, Kafka and its peers."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str = Field(description="postgresql+asyncpg://user@host:port/db")
+    kafka_bootstrap: str = Field(description="host:port[,host:port]")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    webhook_secret: str = Field(default="", description="Standard Webhooks secret shared with the clearinghouse")
+    clearinghouse_url: str = "http://127.0.0.1:8090"
+    consumer_max_attempts: int = Field(default=3, ge=1, description="tries before a message is dead-lettered")
+    consumer_batch_size: int = Field(default=500, ge=1)
+    relay_batch_size: int = Field(default=500, ge=1)
+    relay_idle_seconds: float = Field(default=0.05, gt=0)
+    log_level: str = "INFO"
+    instance_id: str = Field(default="1", description="distinguishes instances of one service in logs")

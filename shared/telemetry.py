@@ -1,0 +1,61 @@
+"""OpenTelemetry wiring for a service process: tracer provider, exporters and instrumentations.
+
+Spans carry claim and tenant ids (see `claim_span_attributes`), never PHI: the SQLAlchemy
+instrumentation records parameterised statements only, and request bodies are never recorded.
+"""
+
+from __future__ import annotations
+
+import os
+
+from opentelemetry import trace
+from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+CLAIM_ID = "claim.id"
+TENANT_ID = "tenant.id"
+
+
+def configure_tracing(service: str, extra_processor: SpanProcessor | None = None) -> TracerProvider:
+    """Install the global tracer provider once per process; OTLP export when the endpoint is set."""
+    current = trace.get_tracer_provider()
+    if isinstance(current, TracerProvider):
+        if extra_processor is not None:
+            current.add_span_processor(extra_processor)
+        return current
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    if extra_processor is not None:
+        provider.add_span_processor(extra_processor)
+    trace.set_tracer_provider(provider)
+    AIOKafkaInstrumentor().instrument(tracer_provider=provider)
+    HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+    return provider
+
+
+def claim_span_attributes(claim_id: object, tenant_id: str | None) -> dict[str, str]:
+    """The identifying attributes every claim span carries (ids only)."""
+    attributes = {CLAIM_ID: str(claim_id)}
+    if tenant_id:
+        attributes[TENANT_ID] = tenant_id
+    return attributes
+
+
+def current_traceparent() -> str | None:
+    """W3C traceparent of the active span, for storing beside an outbox row."""
+    span_context = trace.get_current_span().get_span_context()
+    if not span_context.is_valid:
+        return None
+    return f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}-{int(span_context.trace_flags):02x}"
+
+
+def current_trace_id() -> str | None:
+    """Hex trace id of the active span, shown to ops teams beside each event."""
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy import MetaData, Table, text
 
@@ -46,7 +46,12 @@ class ServiceRuntime:
         self.consumers: list[ClaimEventConsumer] = []
         self._tasks: list[asyncio.Task] = []
         self._api_keys = api_keys
+        self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._started = False
+
+    def add_loop(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        """A background loop of the service's own (a dispatcher, a scheduler) that starts with it."""
+        self._loops.append((name, run))
 
     def add_consumer(self, name: str, topics: Sequence[str], handlers: dict[str, Handler]) -> ClaimEventConsumer:
         """Register a consumer group; it starts with the runtime."""
@@ -67,6 +72,7 @@ class ServiceRuntime:
             await consumer.start()
         self._tasks = [asyncio.create_task(self.relay.run(), name=f"{self.service}-relay")]
         self._tasks += [asyncio.create_task(c.run(), name=c.name) for c in self.consumers]
+        self._tasks += [asyncio.create_task(run(), name=name) for name, run in self._loops]
         for task in self._tasks:
             task.add_done_callback(self._on_task_done)
         self._started = True

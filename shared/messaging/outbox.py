@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,13 @@ def encode_headers(headers: Headers) -> list[list[str]]:
 
 def decode_headers(stored: list[list[str]]) -> Headers:
     return [(key, value.encode()) for key, value in stored]
+
+
+async def stream_version(session: AsyncSession, tables: MessagingTables, claim_id: str) -> int:
+    """The last version this service appended to the claim's stream (0 when none)."""
+    events = tables.claim_events
+    return (await session.execute(select(func.coalesce(func.max(events.c.version), 0))
+                                  .where(events.c.claim_id == claim_id))).scalar_one()
 
 
 async def record_events(session: AsyncSession, tables: MessagingTables, topic: str,

@@ -137,8 +137,8 @@ class _TransactionSetReader:
             claim.line_fields = {"line_number": int(element(segment, 1) or len(claim.lines) + 1)}
         elif claim.line_fields is None:
             if sid == "REF" and qualifier in ("F8", "G1") and not claim.in_other_payer_loop:
-                claim.fields["original_reference" if qualifier == "F8" else "prior_authorization"] = (
-                    element(segment, 2)
+                claim.fields["original_reference" if qualifier == "F8" else "prior_authorization"] = element(
+                    segment, 2
                 )
         elif sid in ("SV1", "SV2"):
             claim.line_fields.update(self._service(position, segment))

@@ -58,7 +58,9 @@ def accepted_groups(interchange: Interchange) -> list[GroupAcknowledgement]:
             control_number=group.control_number,
             version=group.version,
             set_count=len(group.transaction_sets),
-            sets=tuple(SetAcknowledgement("837", ts.control_number, group.version) for ts in group.transaction_sets),
+            sets=tuple(
+                SetAcknowledgement("837", ts.control_number, group.version) for ts in group.transaction_sets
+            ),
         )
         for group in interchange.groups
     ]
@@ -81,7 +83,9 @@ def rejected_groups(
             codes = tuple(dict.fromkeys(p.set_code for p in in_set if p.set_code))
             errors = tuple(p.segment for p in in_set if p.segment is not None)
             sets.append(
-                SetAcknowledgement(set_code, control_number, group.version, codes or (SEGMENTS_IN_ERROR,), errors)
+                SetAcknowledgement(
+                    set_code, control_number, group.version, codes or (SEGMENTS_IN_ERROR,), errors
+                )
             )
         group_codes = tuple(dict.fromkeys(p.group_code for p in mine if p.group_code))
         acknowledgements.append(

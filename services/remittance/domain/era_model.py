@@ -22,6 +22,16 @@ CLAIM_RECEIVED = "050"
 
 
 @dataclass(frozen=True, slots=True)
+class Envelope:
+    """What the ISA and GS around a transaction say about it."""
+
+    interchange_control_number: str
+    group_control_number: str
+    sender_id: str
+    receiver_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Adjustment:
     """One CAS reason/amount/quantity triple with the group code of its segment."""
 

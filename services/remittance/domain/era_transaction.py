@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from services.remittance.domain import era_elements as el
 from services.remittance.domain.era_model import (
@@ -17,6 +16,7 @@ from services.remittance.domain.era_model import (
     ClaimParty,
     ClaimPayment,
     Contact,
+    Envelope,
     Party,
     PaymentInstruction,
     ProviderAdjustment,
@@ -32,29 +32,19 @@ from services.remittance.domain.errors import EraParseError
 Segment = list[str]
 
 HEADER, PAYER, PAYEE, DETAIL, CLAIM, LINE, FOOTER = range(7)
-ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "GE", "IEA"})
 PRODUCTION_DATE = "405"
 MIA_REMARKS = (5, 20, 21, 22, 23)
 MOA_REMARKS = (3, 4, 5, 6, 7)
 PLB_PAIRS = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """What the ISA and GS around a transaction say about it."""
-
-    interchange_control_number: str
-    group_control_number: str
-    sender_id: str
-    receiver_id: str
-
-
-def _get(segment: Segment, position: int) -> str:
+def get(segment: Segment, position: int) -> str:
+    """Element at position (1-based) or empty when absent."""
     return segment[position] if position < len(segment) else ""
 
 
-class _TransactionReader:
-    """Mutable state of one ST..SE pass; each on_* method handles one segment id."""
+class TransactionReader:
+    """State of one pass from BPR to SE; each on_* method handles the segment id it is named after."""
 
     def __init__(self, component: str) -> None:
         self.component = component
@@ -84,13 +74,13 @@ class _TransactionReader:
             el.amount(s, 2, i),
             el.required(s, 3, i),
             el.required(s, 4, i),
-            _get(s, 5),
+            get(s, 5),
             el.date(s, 16, i),
         )
 
     def on_trn(self, s: Segment, i: int) -> None:
         self._expect(self.loop == HEADER and self.trace is None, "TRN belongs once in the header", s, i)
-        self.trace = Trace(_get(s, 1), el.required(s, 2, i), el.required(s, 3, i), _get(s, 4))
+        self.trace = Trace(get(s, 1), el.required(s, 2, i), el.required(s, 3, i), get(s, 4))
 
     def on_cur(self, s: Segment, i: int) -> None:
         self._expect(self.loop == HEADER, "CUR belongs in the header", s, i)
@@ -113,7 +103,7 @@ class _TransactionReader:
 
     def on_n1(self, s: Segment, i: int) -> None:
         entity = el.required(s, 1, i)
-        party = Party(entity, _get(s, 2), _get(s, 3), _get(s, 4))
+        party = Party(entity, get(s, 2), get(s, 3), get(s, 4))
         if entity == "PR" and self.loop == HEADER:
             self.payer, self.loop = party, PAYER
         elif entity == "PE" and self.loop == PAYER:
@@ -128,14 +118,14 @@ class _TransactionReader:
 
     def on_n4(self, s: Segment, i: int) -> None:
         party = self._party(s, i)
-        party.address = Address(self.address_lines, _get(s, 1), _get(s, 2), _get(s, 3), _get(s, 4))
+        party.address = Address(self.address_lines, get(s, 1), get(s, 2), get(s, 3), get(s, 4))
 
     def on_per(self, s: Segment, i: int) -> None:
         if self.loop == CLAIM:
             return  # 2100 PER is a claim contact for this ERA only; nothing downstream posts it
         party = self._party(s, i)
         numbers = tuple((s[n], s[n + 1]) for n in (3, 5, 7) if n + 1 < len(s) and s[n])
-        party.contacts.append(Contact(el.required(s, 1, i), _get(s, 2), numbers))
+        party.contacts.append(Contact(el.required(s, 1, i), get(s, 2), numbers))
 
     def on_rdm(self, s: Segment, i: int) -> None:
         self._expect(self.loop == PAYEE, "RDM belongs in the payee loop", s, i)
@@ -166,10 +156,10 @@ class _TransactionReader:
             el.amount(s, 3, i),
             el.amount(s, 4, i),
             el.optional_amount(s, 5, i),
-            _get(s, 6),
-            _get(s, 7),
-            _get(s, 8),
-            _get(s, 9),
+            get(s, 6),
+            get(s, 7),
+            get(s, 8),
+            get(s, 9),
         )
         self.claims.append(self.claim)
         self.loop, self.line = CLAIM, None
@@ -185,16 +175,14 @@ class _TransactionReader:
     def on_nm1(self, s: Segment, i: int) -> None:
         claim = self._claim_only(s, i)
         claim.parties.append(
-            ClaimParty(
-                el.required(s, 1, i), _get(s, 2), _get(s, 8), _get(s, 9), _get(s, 3), _get(s, 4), _get(s, 5)
-            )
+            ClaimParty(el.required(s, 1, i), get(s, 2), get(s, 8), get(s, 9), get(s, 3), get(s, 4), get(s, 5))
         )
 
     def on_mia(self, s: Segment, i: int) -> None:
-        self._claim_only(s, i).remark_codes.extend(RemarkCode("HE", s[n]) for n in MIA_REMARKS if _get(s, n))
+        self._claim_only(s, i).remark_codes.extend(RemarkCode("HE", s[n]) for n in MIA_REMARKS if get(s, n))
 
     def on_moa(self, s: Segment, i: int) -> None:
-        self._claim_only(s, i).remark_codes.extend(RemarkCode("HE", s[n]) for n in MOA_REMARKS if _get(s, n))
+        self._claim_only(s, i).remark_codes.extend(RemarkCode("HE", s[n]) for n in MOA_REMARKS if get(s, n))
 
     def on_amt(self, s: Segment, i: int) -> None:
         target = self._claim_or_line(s, i)
@@ -207,14 +195,14 @@ class _TransactionReader:
     def on_svc(self, s: Segment, i: int) -> None:
         self._expect(self.loop in (CLAIM, LINE), "SVC must follow a CLP", s, i)
         component = self.component
-        submitted = _get(s, 6)
+        submitted = get(s, 6)
         units = el.optional_amount(s, 5, i)
         self.line = ServiceLine(
             i,
             el.procedure_code(el.required(s, 1, i), component, s, 1, i),
             el.amount(s, 2, i),
             el.amount(s, 3, i),
-            _get(s, 4),
+            get(s, 4),
             units if units is not None else el.ONE,  # TR3: SVC05 absent means one unit
             el.procedure_code(submitted, component, s, 6, i) if submitted else None,
             el.optional_amount(s, 7, i),
@@ -231,8 +219,8 @@ class _TransactionReader:
         provider_id, fiscal_period = el.required(s, 1, i), el.date(s, 2, i)
         for pair in range(PLB_PAIRS):
             at = 3 + 2 * pair
-            if not _get(s, at):
-                if pair == 0 or _get(s, at + 1):
+            if not get(s, at):
+                if pair == 0 or get(s, at + 1):
                     raise EraParseError(f"PLB{at:02d} adjustment identifier is required", i, "PLB")
                 continue
             reason, _, reference = s[at].partition(self.component)
@@ -294,38 +282,3 @@ class _TransactionReader:
             self.claims,
             self.provider_adjustments,
         )
-
-
-def read_transaction(
-    segments: list[Segment], start: int, component: str, envelope: Envelope
-) -> tuple[Remittance, int]:
-    """Read the ST at start through its SE; return the transaction and the index after SE."""
-    st = segments[start]
-    if _get(st, 1) != "835":
-        raise EraParseError("ST01 must be 835", start, "ST")
-    control_number = el.required(st, 2, start)
-    if start + 1 >= len(segments) or segments[start + 1][0] != "BPR":
-        raise EraParseError("transaction must open with BPR", start, "ST")
-    reader = _TransactionReader(component)
-    handlers = reader.handlers
-    for index in range(start + 1, len(segments)):
-        segment = segments[index]
-        handler = handlers.get(segment[0])
-        if handler is not None:
-            handler(segment, index)
-            continue
-        if segment[0] == "SE":
-            _check_trailer(segment, index, index - start + 1, control_number)
-            return reader.finish(envelope, control_number, start), index + 1
-        if segment[0] in ENVELOPE_IDS:
-            raise EraParseError("SE missing before this envelope segment", index, segment[0])
-        raise EraParseError("segment is not part of an 835 transaction", index, segment[0][:3])
-    raise EraParseError("file ends inside the transaction (SE missing)", len(segments) - 1, segments[-1][0])
-
-
-def _check_trailer(se: Segment, index: int, segment_count: int, control_number: str) -> None:
-    declared = _get(se, 1)
-    if not (declared.isdigit() and int(declared) == segment_count):
-        raise EraParseError(f"SE01 does not match the {segment_count} segments from ST to SE", index, "SE")
-    if _get(se, 2) != control_number:
-        raise EraParseError("SE02 does not match ST02", index, "SE")

@@ -1,6 +1,22 @@
 """Submission domain core: the 837P writer and the 999 / 277CA acknowledgement readers (no I/O)."""
 
+from services.submission.domain.ack_277ca import parse_277ca
+from services.submission.domain.ack_999 import (
+    ElementError,
+    ErrorContext,
+    FunctionalAcknowledgement,
+    SegmentError,
+    TransactionSetAcknowledgement,
+    parse_999,
+    parse_999_all,
+)
 from services.submission.domain.billable_claim import BillableClaim, ClaimFrequency
+from services.submission.domain.claim_acknowledgement import (
+    ClaimAcknowledgement,
+    ClaimAcknowledgementReport,
+    ClaimStatus,
+    LineAcknowledgement,
+)
 from services.submission.domain.errors import (
     AckParseError,
     ClaimNotRepresentable,
@@ -14,11 +30,23 @@ from services.submission.domain.interchange_header import InterchangeHeader
 __all__ = [
     "AckParseError",
     "BillableClaim",
+    "ClaimAcknowledgement",
+    "ClaimAcknowledgementReport",
     "ClaimFrequency",
     "ClaimNotRepresentable",
+    "ClaimStatus",
+    "ElementError",
+    "ErrorContext",
+    "FunctionalAcknowledgement",
     "InterchangeHeader",
     "InvalidBillableClaim",
     "InvalidInterchangeHeader",
+    "LineAcknowledgement",
+    "SegmentError",
     "SubmissionError",
+    "TransactionSetAcknowledgement",
+    "parse_277ca",
+    "parse_999",
+    "parse_999_all",
     "write_837p",
 ]

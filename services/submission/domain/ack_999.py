@@ -1,4 +1,4 @@
-"""Reading a 999 implementation acknowledgement (005010X231A1): was our 837 file accepted, and where it erred."""
+"""Reading a 999 implementation acknowledgement (005010X231A1): was our 837 accepted, and where it erred."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class ErrorContext:
     loop_id: str | None  # CTX04
     element_position: int | None  # CTX05-1
     component_position: int | None  # CTX05-2
+    data_element_reference: str | None  # CTX06-1
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,7 @@ def _contexts(cursor: SegmentCursor) -> tuple[ErrorContext, ...]:
                 loop_id=ctx.get(4) or None,
                 element_position=_whole(ctx, 5, position[0]) if position and position[0] else None,
                 component_position=_whole(ctx, 5, position[1]) if len(position) > 1 and position[1] else None,
+                data_element_reference=cursor.components(ctx.get(6))[0] or None,
             )
         )
     return tuple(contexts)
@@ -204,7 +206,9 @@ def _contexts(cursor: SegmentCursor) -> tuple[ErrorContext, ...]:
 def _code(positioned: PositionedSegment, position: int, allowed: frozenset[str]) -> str:
     value = positioned.require(position)
     if value not in allowed:
-        raise positioned.error(f"{positioned.segment_id}{position:02d} is not one of {''.join(sorted(allowed))}")
+        raise positioned.error(
+            f"{positioned.segment_id}{position:02d} is not one of {''.join(sorted(allowed))}"
+        )
     return value
 
 

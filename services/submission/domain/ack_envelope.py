@@ -24,6 +24,7 @@ class PositionedSegment:
 
     @property
     def segment_id(self) -> str:
+        """The segment's id (element 0), e.g. STC."""
         return self.elements[0]
 
     def get(self, position: int) -> str:
@@ -118,13 +119,17 @@ def _split_envelopes(
     for positioned in segments:
         if positioned.segment_id == header_id:
             if header is not None:
-                raise positioned.error(f"{header_id} before the previous {header_id} was closed by {trailer_id}")
+                raise positioned.error(
+                    f"{header_id} before the previous {header_id} was closed by {trailer_id}"
+                )
             header, body = positioned, []
         elif positioned.segment_id == trailer_id:
             if header is None:
                 raise positioned.error(f"{trailer_id} without a matching {header_id}")
             envelopes.append((header, body, positioned))
             header = None
+        elif header is None and positioned.segment_id == "TA1":
+            continue  # a TA1 (interchange acknowledgement) may sit between ISA and GS: skip it
         elif header is None:
             raise positioned.error(f"segment outside any {header_id}/{trailer_id} envelope")
         else:
@@ -147,9 +152,14 @@ class SegmentCursor:
         self._position = 0
         self.delimiters = transaction_set.delimiters
 
+    def peek(self) -> PositionedSegment | None:
+        """The next segment without consuming it, or None at the end."""
+        return self._segments[self._position] if self._position < len(self._segments) else None
+
     def peek_id(self) -> str | None:
         """The id of the next segment, or None at the end."""
-        return self._segments[self._position].segment_id if self._position < len(self._segments) else None
+        upcoming = self.peek()
+        return upcoming.segment_id if upcoming else None
 
     def take(self, segment_id: str) -> PositionedSegment:
         """The next segment, which must be segment_id."""
@@ -182,7 +192,11 @@ class SegmentCursor:
 
 def parse_d8(positioned: PositionedSegment, position: int) -> dt.date:
     """A required CCYYMMDD date element."""
-    value = positioned.require(position)
+    return parse_d8_text(positioned, position, positioned.require(position))
+
+
+def parse_d8_text(positioned: PositionedSegment, position: int, value: str) -> dt.date:
+    """CCYYMMDD text taken from the element at position (for example one half of an RD8 range)."""
     problem = positioned.error(f"{positioned.segment_id}{position:02d} is not a CCYYMMDD date")
     if len(value) != 8 or not value.isdigit():
         raise problem

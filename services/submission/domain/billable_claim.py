@@ -38,7 +38,9 @@ class BillableClaim:
         try:
             frequency = ClaimFrequency(self.frequency_code)
         except ValueError:
-            raise InvalidBillableClaim("frequency_code must be 1 (original), 7 (replacement) or 8 (void)") from None
+            raise InvalidBillableClaim(
+                "frequency_code must be 1 (original), 7 (replacement) or 8 (void)"
+            ) from None
         object.__setattr__(self, "frequency_code", frequency)
         object.__setattr__(self, "line_control_numbers", tuple(self.line_control_numbers))
         if self.encounter.claim_type != "professional":
@@ -50,7 +52,9 @@ class BillableClaim:
     def _check_payer_claim_control_number(self, frequency: ClaimFrequency) -> None:
         if frequency is ClaimFrequency.ORIGINAL:
             if self.payer_claim_control_number is not None:
-                raise InvalidBillableClaim("an original claim (frequency 1) has no payer_claim_control_number")
+                raise InvalidBillableClaim(
+                    "an original claim (frequency 1) has no payer_claim_control_number"
+                )
             return
         if self.payer_claim_control_number is None:
             raise InvalidBillableClaim(

@@ -13,6 +13,7 @@ from services.submission.domain.party_segments_837p import (
     organization_name,
     payer_name,
     person_name,
+    subscriber_of,
 )
 from services.submission.domain.x12_values import (
     composite,
@@ -60,7 +61,9 @@ def claim_loops(claim: BillableClaim) -> Segments:
 def diagnosis_segment(diagnoses: list[str]) -> list[str]:
     """HI: the principal diagnosis as ABK, the rest as ABF, dots removed (the TR3 allows 12 in one HI)."""
     qualifiers = ["ABK", *["ABF"] * (len(diagnoses) - 1)]
-    return segment("HI", *(composite(q, normalise_icd10(code)) for q, code in zip(qualifiers, diagnoses)))
+    return segment(
+        "HI", *(composite(q, normalise_icd10(code)) for q, code in zip(qualifiers, diagnoses, strict=True))
+    )
 
 
 def _provider_loops(encounter: Encounter) -> Segments:
@@ -99,22 +102,30 @@ def _other_coverage_loops(encounter: Encounter) -> Segments:
 
 
 def _other_coverage(coverage: Coverage, encounter: Encounter) -> Segments:
-    subscriber = encounter.patient if coverage.relationship == "self" else coverage.subscriber
-    if subscriber is None:  # refused by the Encounter contract; narrows the type
-        return []
+    subscriber = subscriber_of(coverage, encounter.patient)
     return [
         segment(
             "SBR",
             PAYER_RESPONSIBILITY_CODES[coverage.priority],
             RELATIONSHIP_CODES[coverage.relationship],
             group_number(coverage, "other_coverage"),
-            "", "", "", "", "",
+            "",
+            "",
+            "",
+            "",
+            "",
             coverage.claim_filing_indicator,
         ),
         # OI03 benefits assigned, OI06 release of information on file.
         segment("OI", "", "", "Y", "", "", "Y"),
-        person_name("IL", subscriber.last_name, subscriber.first_name, "other_subscriber", "MI",
-                    member_id(coverage, "other_coverage")),
+        person_name(
+            "IL",
+            subscriber.last_name,
+            subscriber.first_name,
+            "other_subscriber",
+            "MI",
+            member_id(coverage, "other_coverage"),
+        ),
         *address_segments(subscriber.address, "other_subscriber.address"),
         payer_name("other_coverage", coverage.payer),
     ]

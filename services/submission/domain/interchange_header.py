@@ -38,7 +38,11 @@ class InterchangeHeader:
     def __post_init__(self) -> None:
         for name in ("interchange_control_number", "group_control_number", "transaction_set_control_number"):
             number = getattr(self, name)
-            if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= CONTROL_NUMBER_MAX:
+            if (
+                isinstance(number, bool)
+                or not isinstance(number, int)
+                or not 1 <= number <= CONTROL_NUMBER_MAX
+            ):
                 raise InvalidInterchangeHeader(f"{name} must be an integer from 1 to {CONTROL_NUMBER_MAX}")
         if self.usage_indicator not in ("T", "P"):
             raise InvalidInterchangeHeader("usage_indicator must be T (test) or P (production)")

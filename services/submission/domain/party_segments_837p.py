@@ -34,8 +34,14 @@ def address_segments(address: Address, field: str) -> Segments:
     ]
 
 
-def person_name(entity_code: str, person_last: str, person_first: str, field: str, id_qualifier: str = "",
-                identifier: str = "") -> list[str]:
+def person_name(
+    entity_code: str,
+    person_last: str,
+    person_first: str,
+    field: str,
+    id_qualifier: str = "",
+    identifier: str = "",
+) -> list[str]:
     """NM1 for an individual (NM102 = 1)."""
     return segment(
         "NM1",
@@ -51,11 +57,21 @@ def person_name(entity_code: str, person_last: str, person_first: str, field: st
     )
 
 
-def organization_name(entity_code: str, name: str, field: str, id_qualifier: str = "",
-                      identifier: str = "") -> list[str]:
+def organization_name(
+    entity_code: str, name: str, field: str, id_qualifier: str = "", identifier: str = ""
+) -> list[str]:
     """NM1 for an organisation (NM102 = 2)."""
     return segment(
-        "NM1", entity_code, "2", x12_text(name, field, ORGANIZATION_MAX), "", "", "", "", id_qualifier, identifier
+        "NM1",
+        entity_code,
+        "2",
+        x12_text(name, field, ORGANIZATION_MAX),
+        "",
+        "",
+        "",
+        "",
+        id_qualifier,
+        identifier,
     )
 
 
@@ -69,8 +85,9 @@ def billing_provider_loops(provider: BillingProvider, hl_id: int) -> Segments:
     return [
         segment("HL", str(hl_id), "", "20", "1"),
         segment("PRV", "BI", "PXC", provider.taxonomy),
-        organization_name("85", provider.organization_name, "billing_provider.organization_name", "XX",
-                          provider.npi),
+        organization_name(
+            "85", provider.organization_name, "billing_provider.organization_name", "XX", provider.npi
+        ),
         *address_segments(provider.address, "billing_provider.address"),
         segment("REF", "EI", provider.tax_id),
     ]
@@ -86,20 +103,29 @@ def group_number(coverage: Coverage, field: str) -> str:
     return x12_identifier(coverage.group_number, f"{field}.group_number", 50) if coverage.group_number else ""
 
 
-def payer_name(entity_loop_field: str, payer: Payer) -> list[str]:
+def payer_name(field: str, payer: Payer) -> list[str]:
     """NM1*PR with the payer id (PI)."""
     return organization_name(
-        "PR", payer.name, f"{entity_loop_field}.payer.name", "PI",
-        x12_identifier(payer.payer_id, f"{entity_loop_field}.payer.payer_id", 80, min_length=2),
+        "PR",
+        payer.name,
+        f"{field}.payer.name",
+        "PI",
+        x12_identifier(payer.payer_id, f"{field}.payer.payer_id", 80, min_length=2),
     )
+
+
+def subscriber_of(coverage: Coverage, patient: Person) -> Person:
+    """The coverage's subscriber: the patient when the relationship is self."""
+    subscriber = patient if coverage.relationship == "self" else coverage.subscriber
+    if subscriber is None:  # the Encounter contract already refuses this; kept for type narrowing
+        raise InvalidBillableClaim("coverage.subscriber is required when relationship is not self")
+    return subscriber
 
 
 def subscriber_loops(coverage: Coverage, patient: Person, hl_id: int, parent_hl_id: int) -> Segments:
     """2000B subscriber HL with SBR, 2010BA subscriber and 2010BB payer, for the coverage being billed."""
     patient_is_subscriber = coverage.relationship == "self"
-    subscriber = patient if patient_is_subscriber else coverage.subscriber
-    if subscriber is None:  # the Encounter contract already refuses this; kept for type narrowing
-        raise InvalidBillableClaim("coverage.subscriber is required when relationship is not self")
+    subscriber = subscriber_of(coverage, patient)
     return [
         # HL04 says whether a patient HL (23) follows: only when the patient is a dependent.
         segment("HL", str(hl_id), str(parent_hl_id), "22", "0" if patient_is_subscriber else "1"),
@@ -108,11 +134,21 @@ def subscriber_loops(coverage: Coverage, patient: Person, hl_id: int, parent_hl_
             PAYER_RESPONSIBILITY_CODES[coverage.priority],
             "18" if patient_is_subscriber else "",
             group_number(coverage, "coverage"),
-            "", "", "", "", "",
+            "",
+            "",
+            "",
+            "",
+            "",
             coverage.claim_filing_indicator,
         ),
-        person_name("IL", subscriber.last_name, subscriber.first_name, "subscriber", "MI",
-                    member_id(coverage, "coverage")),
+        person_name(
+            "IL",
+            subscriber.last_name,
+            subscriber.first_name,
+            "subscriber",
+            "MI",
+            member_id(coverage, "coverage"),
+        ),
         *address_segments(subscriber.address, "subscriber.address"),
         demographics(subscriber),
         payer_name("coverage", coverage.payer),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from services.submission.domain.errors import ClaimNotRepresentable
 from shared.x12.tokenizer import Delimiters
@@ -46,8 +46,8 @@ def x12_decimal(value: Decimal) -> str:
 
 
 def x12_amount(value: Decimal) -> str:
-    """Money rounded to cents and written as an X12 R value (185.00 -> 185, 42.50 -> 42.5)."""
-    return x12_decimal(value.quantize(CENTS))
+    """Money rounded half-up to cents and written as an X12 R value (185.00 -> 185, 42.50 -> 42.5)."""
+    return x12_decimal(value.quantize(CENTS, rounding=ROUND_HALF_UP))
 
 
 def x12_date(value: dt.date) -> str:
@@ -73,6 +73,10 @@ def x12_identifier(value: str, field: str, max_length: int, min_length: int = 1)
     """An identifier written exactly as given; raises when it cannot be carried unchanged."""
     if not min_length <= len(value) <= max_length:
         raise ClaimNotRepresentable(f"{field} must be {min_length}-{max_length} characters")
-    if value != value.strip() or _DELIMITER_CHARS.intersection(value) or not _EXTENDED_IDENTIFIER.match(value):
+    if (
+        value != value.strip()
+        or _DELIMITER_CHARS.intersection(value)
+        or not _EXTENDED_IDENTIFIER.match(value)
+    ):
         raise ClaimNotRepresentable(f"{field} holds characters X12 cannot carry")
     return value

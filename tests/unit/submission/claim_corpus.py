@@ -11,10 +11,28 @@ from services.submission.domain import BillableClaim, ClaimFrequency, Interchang
 from shared.contracts.encounter import Encounter
 from shared.contracts.npi import is_valid_npi
 
-FIRST_NAMES = ["Maria", "James", "Aiyana", "José", "Chloé", "Wei", "Fatima", "Liam", "Nguyễn", "Zoë", "Omar", "Ada"]
+FIRST_NAMES = [
+    "Maria",
+    "James",
+    "Aiyana",
+    "José",
+    "Chloé",
+    "Wei",
+    "Fatima",
+    "Liam",
+    "Nguyễn",
+    "Zoë",
+    "Omar",
+    "Ada",
+]
 LAST_NAMES = ["Lopez", "O'Brien", "Smith-Jones", "Nguyen", "Müller", "Okafor", "Van der Berg", "Kim", "Patel"]
 STREETS = ["410 Elm Street", "12 Oak Ave, Apt #4", "9 Pine Rd", "77 Sunset Blvd Suite 300", "1 Main St"]
-CITIES = [("Springfield", "IL", "62701"), ("Austin", "TX", "78701"), ("Boise", "ID", "83702"), ("Miami", "FL", "33101")]
+CITIES = [
+    ("Springfield", "IL", "62701"),
+    ("Austin", "TX", "78701"),
+    ("Boise", "ID", "83702"),
+    ("Miami", "FL", "33101"),
+]
 PAYERS = [
     ("SIMPAY", "Simulated Health Plan", "CI"),
     ("MCRB1", "Medicare Part B Jurisdiction 1", "MB"),
@@ -24,12 +42,59 @@ PAYERS = [
     ("TRICR", "Tricare West", "CH"),
 ]
 DIAGNOSES = [
-    "E11.65", "I10", "J06.9", "R05.9", "M54.50", "Z00.00", "E78.5", "F41.1", "K21.9", "N39.0", "J45.909",
-    "M25.561", "R51.9", "Z23", "E66.9", "G43.909", "L03.115", "S93.401A", "H66.90", "B34.9", "R10.9",
-    "Z79.4", "E03.9", "F32.A", "I25.10", "M17.11", "J20.9", "R53.83", "D64.9", "K58.9",
+    "E11.65",
+    "I10",
+    "J06.9",
+    "R05.9",
+    "M54.50",
+    "Z00.00",
+    "E78.5",
+    "F41.1",
+    "K21.9",
+    "N39.0",
+    "J45.909",
+    "M25.561",
+    "R51.9",
+    "Z23",
+    "E66.9",
+    "G43.909",
+    "L03.115",
+    "S93.401A",
+    "H66.90",
+    "B34.9",
+    "R10.9",
+    "Z79.4",
+    "E03.9",
+    "F32.A",
+    "I25.10",
+    "M17.11",
+    "J20.9",
+    "R53.83",
+    "D64.9",
+    "K58.9",
 ]
-PROCEDURES = ["99213", "99214", "99215", "99203", "93000", "36415", "83036", "80053", "85025", "71046",
-              "G0439", "J3420", "J1885", "20610", "11721", "3074F", "0042T", "97110", "90471", "90686"]
+PROCEDURES = [
+    "99213",
+    "99214",
+    "99215",
+    "99203",
+    "93000",
+    "36415",
+    "83036",
+    "80053",
+    "85025",
+    "71046",
+    "G0439",
+    "J3420",
+    "J1885",
+    "20610",
+    "11721",
+    "3074F",
+    "0042T",
+    "97110",
+    "90471",
+    "90686",
+]
 MODIFIERS = ["25", "59", "LT", "RT", "26", "TC", "XU", "GT", "95", "QW", "76", "GA"]
 PLACES_OF_SERVICE = ["11", "22", "21", "23", "02", "10", "12", "19", "31", "81"]
 TAXONOMIES = ["207Q00000X", "208D00000X", "207R00000X", "261QM1300X", "363LF0000X"]
@@ -47,7 +112,13 @@ def _address(rng: random.Random, nine_digit_zip: bool = False) -> dict[str, Any]
     city, state, zip5 = rng.choice(CITIES)
     zip_code = zip5 + f"{rng.randint(0, 9999):04d}" if nine_digit_zip or rng.random() < 0.5 else zip5
     line2 = rng.choice([None, None, "Unit 2B", "Floor 3"])
-    return {"line1": rng.choice(STREETS), "line2": line2, "city": city, "state": state, "postal_code": zip_code}
+    return {
+        "line1": rng.choice(STREETS),
+        "line2": line2,
+        "city": city,
+        "state": state,
+        "postal_code": zip_code,
+    }
 
 
 def _person(rng: random.Random, birth_year: int) -> dict[str, Any]:
@@ -86,15 +157,21 @@ def _service_lines(rng: random.Random, count: int, diagnoses: int, visit: dt.dat
     lines = []
     for _ in range(count):
         pointers = rng.sample(range(1, diagnoses + 1), k=min(diagnoses, rng.randint(1, 4)))
-        units = rng.choice([Decimal("1"), Decimal("1"), Decimal("2"), Decimal("1.5"), Decimal("0.25"), Decimal("12")])
-        lines.append({
-            "procedure_code": rng.choice(PROCEDURES),
-            "modifiers": rng.sample(MODIFIERS, k=rng.choice([0, 0, 1, 1, 2, 4])),
-            "units": str(units),
-            "charge": str(Decimal(rng.randint(1, 250_000)).scaleb(-2)),
-            "diagnosis_pointers": pointers,
-            "date_of_service": rng.choice([None, None, (visit - dt.timedelta(days=rng.randint(1, 5))).isoformat()]),
-        })
+        units = rng.choice(
+            [Decimal("1"), Decimal("1"), Decimal("2"), Decimal("1.5"), Decimal("0.25"), Decimal("12")]
+        )
+        lines.append(
+            {
+                "procedure_code": rng.choice(PROCEDURES),
+                "modifiers": rng.sample(MODIFIERS, k=rng.choice([0, 0, 1, 1, 2, 4])),
+                "units": str(units),
+                "charge": str(Decimal(rng.randint(1, 250_000)).scaleb(-2)),
+                "diagnosis_pointers": pointers,
+                "date_of_service": rng.choice(
+                    [None, None, (visit - dt.timedelta(days=rng.randint(1, 5))).isoformat()]
+                ),
+            }
+        )
     return lines
 
 
@@ -138,9 +215,13 @@ def encounter_document(index: int, rng: random.Random) -> dict[str, Any]:
         "rendering_provider": _individual(rng, 10) if index % 7 else None,
         "referring_provider": _individual(rng, 20) if index % 3 == 1 else None,
         "service_facility": (
-            {"npi": rng.choice([None, npi_with_check_digit("130000000")]), "name": "Northside Imaging Center",
-             "address": facility_address}
-            if index % 5 in (1, 3) else None
+            {
+                "npi": rng.choice([None, npi_with_check_digit("130000000")]),
+                "name": "Northside Imaging Center",
+                "address": facility_address,
+            }
+            if index % 5 in (1, 3)
+            else None
         ),
         "prior_authorization": f"AUTH{rng.randint(10**5, 10**7)}" if index % 4 == 2 else None,
         "diagnoses": rng.sample(DIAGNOSES, k=diagnosis_count),
@@ -162,7 +243,9 @@ def corpus_claims(count: int, seed: int = 5010) -> list[BillableClaim]:
                 frequency_code=chosen,
                 encounter=encounter,
                 line_control_numbers=[f"{index}-{n}" for n in range(1, len(encounter.service_lines) + 1)],
-                payer_claim_control_number=None if chosen is ClaimFrequency.ORIGINAL else f"PAYER{index:010d}",
+                payer_claim_control_number=None
+                if chosen is ClaimFrequency.ORIGINAL
+                else f"PAYER{index:010d}",
             )
         )
     return claims

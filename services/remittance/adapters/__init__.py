@@ -1,0 +1,1 @@
+"""Remittance: adapters."""

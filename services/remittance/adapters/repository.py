@@ -1,0 +1,117 @@
+"""All of remittance's SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.remittance.adapters.tables import (
+    billed_claims,
+    era_claims,
+    era_files,
+    eras,
+    ledger_entries,
+    messaging,
+)
+from shared.events.envelope import EventEnvelope
+from shared.messaging.outbox import record_events, stream_version
+from shared.messaging.topics import events_topic
+
+TOPIC = events_topic("remittance")
+
+
+class RemittanceStore:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def upsert_billed_claim(self, values: dict[str, Any]) -> None:
+        """The latest submitted version of a claim is what an 835 is matched against."""
+        await self.session.execute(insert(billed_claims).values(**values).on_conflict_do_update(
+            index_elements=["claim_id"], set_={k: v for k, v in values.items() if k != "claim_id"},
+            where=billed_claims.c.claim_version <= values["claim_version"]))
+
+    async def billed_claim_by_pcn(self, patient_control_number: str) -> dict[str, Any] | None:
+        row = (await self.session.execute(select(billed_claims).where(
+            billed_claims.c.patient_control_number == patient_control_number)
+            .order_by(billed_claims.c.claim_version.desc()).limit(1))).first()
+        return dict(row._mapping) if row else None
+
+    async def set_claim_status(self, claim_id: str, status: str) -> None:
+        await self.session.execute(update(billed_claims).where(billed_claims.c.claim_id == claim_id)
+                                   .values(status=status, updated_at=func.now()))
+
+    async def store_file(self, delivery_id: str, x12: str) -> bool:
+        """Keep the file whole first; False when this delivery was seen before."""
+        added = (await self.session.execute(insert(era_files).values(
+            delivery_id=delivery_id, x12=x12, outcome="received").on_conflict_do_nothing()
+            .returning(era_files.c.delivery_id))).first()
+        return added is not None
+
+    async def file_x12(self, delivery_id: str) -> str:
+        return (await self.session.execute(select(era_files.c.x12).where(
+            era_files.c.delivery_id == delivery_id))).scalar_one()
+
+    async def set_file_outcome(self, delivery_id: str, outcome: str, parse_error: str | None = None) -> None:
+        await self.session.execute(update(era_files).where(era_files.c.delivery_id == delivery_id)
+                                   .values(outcome=outcome, parse_error=parse_error))
+
+    async def add_era(self, values: dict[str, Any]) -> bool:
+        """False when the payer's trace number was posted before (a duplicate ERA)."""
+        added = (await self.session.execute(insert(eras).values(**values).on_conflict_do_nothing(
+            index_elements=["payer_identifier", "trace_number"], index_where=eras.c.status != "held",
+        ).returning(eras.c.era_id))).first()
+        return added is not None
+
+    async def update_era(self, era_id: str, **values: Any) -> None:
+        await self.session.execute(update(eras).where(eras.c.era_id == era_id).values(**values))
+
+    async def era(self, era_id: str) -> dict[str, Any]:
+        return dict((await self.session.execute(select(eras).where(eras.c.era_id == era_id))).one()._mapping)
+
+    async def add_era_claim(self, values: dict[str, Any]) -> None:
+        await self.session.execute(insert(era_claims).values(**values).on_conflict_do_update(
+            index_elements=["era_id", "claim_index"], set_={k: v for k, v in values.items()
+                                                            if k not in ("era_id", "claim_index")}))
+
+    async def unposted_era_claims(self, patient_control_number: str) -> list[dict[str, Any]]:
+        rows = (await self.session.execute(select(era_claims, eras.c.delivery_id, eras.c.transaction_index)
+                                           .join(eras, eras.c.era_id == era_claims.c.era_id).where(
+            era_claims.c.patient_control_number == patient_control_number, era_claims.c.posted.is_(False),
+            eras.c.status.in_(("posted", "partially_matched", "unmatched"))))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(ledger_entries), list(rows))
+
+    async def ledger(self, tenant_id: str, claim_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        claim = (await self.session.execute(select(billed_claims).where(
+            billed_claims.c.tenant_id == tenant_id, billed_claims.c.claim_id == claim_id))).first()
+        if claim is None:
+            return None, []
+        entries = (await self.session.execute(select(ledger_entries).where(
+            ledger_entries.c.claim_id == claim_id).order_by(ledger_entries.c.entry_id))).all()
+        return dict(claim._mapping), [dict(e._mapping) for e in entries]
+
+    async def list_eras(self, tenant_id: str, limit: int) -> list[dict[str, Any]]:
+        rows = (await self.session.execute(select(eras).where(eras.c.tenant_id == tenant_id)
+                                           .order_by(eras.c.received_at.desc()).limit(limit))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def claims_of_eras(self, era_ids: Sequence[str]) -> list[dict[str, Any]]:
+        rows = (await self.session.execute(select(era_claims).where(era_claims.c.era_id.in_(list(era_ids)))
+                                           .order_by(era_claims.c.era_id, era_claims.c.claim_index))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def record(self, claim_id: str, events: list[EventEnvelope]) -> None:
+        version = await stream_version(self.session, messaging, claim_id)
+        await record_events(self.session, messaging, TOPIC, events, version)
+
+
+def cents(value: Decimal) -> str:
+    return f"{value:.2f}"

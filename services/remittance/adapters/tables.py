@@ -1,0 +1,99 @@
+"""Remittance's tables, in the `remittance` schema."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from shared.runtime import service_metadata
+
+SCHEMA = "remittance"
+metadata, messaging, api_keys = service_metadata(SCHEMA)
+
+billed_claims = Table(
+    "billed_claims", metadata,
+    Column("claim_id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("patient_control_number", String(20), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("claim_version", Integer, nullable=False),
+    Column("submission_id", String(64), nullable=False),
+    Column("billed", Numeric(12, 2), nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+eras = Table(
+    "eras", metadata,
+    Column("era_id", UUID(as_uuid=False), primary_key=True),
+    Column("delivery_id", String(200), nullable=False),
+    Column("transaction_index", Integer, nullable=False),
+    Column("tenant_id", String(64)),
+    Column("payer_identifier", String(80)),
+    Column("payer_name", String(120)),
+    Column("trace_number", String(80)),
+    Column("total_paid", Numeric(14, 2)),
+    Column("payment_method", String(10)),
+    Column("payment_date", Date),
+    Column("status", String(20), nullable=False),
+    Column("hold_reason", Text),
+    Column("claims_total", Integer, nullable=False, server_default="0"),
+    Column("claims_matched", Integer, nullable=False, server_default="0"),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+# One posting per payer trace number (TRN03 + TRN02), the 835's identity for duplicate detection;
+# a held (unbalanced) ERA does not take the number, so the payer's corrected file can post.
+Index("eras_payer_trace_key", eras.c.payer_identifier, eras.c.trace_number, unique=True,
+      postgresql_where=text("status <> 'held'"))
+
+era_claims = Table(
+    "era_claims", metadata,
+    Column("era_id", UUID(as_uuid=False), primary_key=True),
+    Column("claim_index", Integer, primary_key=True),
+    Column("claim_id", UUID(as_uuid=False)),
+    Column("patient_control_number", String(38), nullable=False),
+    Column("status_code", String(2), nullable=False),
+    Column("outcome", String(20)),
+    Column("billed", Numeric(12, 2), nullable=False),
+    Column("paid", Numeric(12, 2), nullable=False),
+    Column("patient_responsibility", Numeric(12, 2)),
+    Column("payer_claim_control_number", String(50)),
+    Column("posted", Boolean, nullable=False),
+)
+
+ledger_entries = Table(
+    "ledger_entries", metadata,
+    Column("entry_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("claim_id", UUID(as_uuid=False), nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("era_id", UUID(as_uuid=False), nullable=False),
+    Column("line_control_number", String(50)),
+    Column("kind", String(40), nullable=False),
+    Column("group_code", String(2)),
+    Column("reason_code", String(5)),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+era_files = Table(
+    "era_files", metadata,
+    Column("delivery_id", String(200), primary_key=True),
+    Column("x12", Text, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("parse_error", Text),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+

@@ -1,0 +1,24 @@
+"""Remittance's composition root."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.remittance.adapters.tables import api_keys, messaging
+from services.remittance.entrypoints import http
+from services.remittance.entrypoints.consumers import HANDLERS, TOPICS
+from shared.http.service_app import build_service_app
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+
+
+def _wire(runtime: ServiceRuntime, _app: FastAPI) -> None:
+    runtime.add_consumer("remittance.submitted-claims", TOPICS, HANDLERS)
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """Build the remittance app."""
+    return build_service_app(
+        service="remittance", title="Claimline remittance", settings=settings or ServiceSettings(),
+        description="835 ERA ingestion, payment posting, patient responsibility and accounts receivable.",
+        tables=messaging, api_keys=api_keys, routers=[http.router], wire=_wire)

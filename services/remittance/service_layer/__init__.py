@@ -1,0 +1,1 @@
+"""Remittance: service_layer."""

@@ -1,0 +1,69 @@
+"""Submission's tables, in the `submission` schema."""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    Sequence,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from shared.runtime import service_metadata
+
+SCHEMA = "submission"
+metadata, messaging, api_keys = service_metadata(SCHEMA)
+
+# ISA13/GS06/ST02 must be unique per sender: a database sequence survives restarts and instances.
+interchange_control_numbers = Sequence("interchange_control_numbers", metadata=metadata, start=1,
+                                       maxvalue=999_999_999, cycle=True)
+
+billing_claims = Table(
+    "billing_claims", metadata,
+    Column("claim_id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("patient_control_number", String(20), nullable=False, unique=True),
+    Column("encounter", JSONB, nullable=False),
+    Column("current_version", Integer, nullable=False),
+    Column("payer_claim_control_number", String(50)),
+    Column("status", String(32), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("submission_id", UUID(as_uuid=False), primary_key=True),
+    Column("claim_id", UUID(as_uuid=False), nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("claim_version", Integer, nullable=False),
+    Column("frequency_code", String(1), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("interchange_control_number", BigInteger, nullable=False, unique=True),
+    Column("x12", Text, nullable=False),
+    Column("traceparent", String(64)),
+    Column("send_attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("ack_999", String(2)),
+    Column("ack_277ca", JSONB),
+    Column("payer_claim_control_number", String(50)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("claim_id", "claim_version", name="submissions_claim_version_key"),
+)
+
+acknowledgements = Table(
+    "acknowledgements", metadata,
+    Column("delivery_id", String(200), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("x12", Text, nullable=False),
+    Column("parse_error", Text),
+    Column("outcome", String(20), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -1,0 +1,48 @@
+"""Submission's REST API and the clearinghouse's acknowledgement webhook."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from services.submission.adapters.repository import SubmissionStore
+from services.submission.service_layer.acknowledgements import receive_acknowledgement
+from shared.db import unit_of_work
+from shared.http.problems import NotFound, Unprocessable
+from shared.http.service_app import authenticated_tenant
+from shared.http.webhook_receiver import MalformedWebhook, VerifiedWebhook, verified_webhook
+from shared.ids import parse_claim_id
+
+router = APIRouter(prefix="/v1", tags=["submission"])
+Tenant = Annotated[str, Depends(authenticated_tenant)]
+ACK_TYPES = {"x12.999", "x12.277ca"}
+
+
+@router.get("/claims/{claim_id}/submissions", summary="Every submitted version of a claim with its 837 and acks")
+async def list_submissions(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
+    async with request.app.state.runtime.sessions() as session:
+        rows = await SubmissionStore(session).submissions_of(tenant_id, parse_claim_id(claim_id))
+    if not rows:
+        raise NotFound(f"no submissions for claim {claim_id} for this tenant")
+    return {"claim_id": claim_id, "submissions": [{
+        "submission_id": r["submission_id"], "claim_version": r["claim_version"],
+        "frequency_code": r["frequency_code"], "payer_id": r["payer_id"], "status": r["status"],
+        "interchange_control_number": str(r["interchange_control_number"]).zfill(9),
+        "ack_999": r["ack_999"], "ack_277ca": r["ack_277ca"],
+        "payer_claim_control_number": r["payer_claim_control_number"], "send_attempts": r["send_attempts"],
+        "last_error": r["last_error"], "created_at": r["created_at"].isoformat(),
+        "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None, "x12": r["x12"]} for r in rows]}
+
+
+@router.post("/webhooks/clearinghouse", summary="999 and 277CA deliveries (Standard Webhooks, signed)")
+async def clearinghouse_webhook(request: Request,
+                                webhook: Annotated[VerifiedWebhook, Depends(verified_webhook)]) -> dict[str, str]:
+    if webhook.type not in ACK_TYPES or not isinstance(webhook.data.get("x12"), str):
+        raise MalformedWebhook(f"expected one of {sorted(ACK_TYPES)} with data.x12")
+    async with unit_of_work(request.app.state.runtime.sessions) as session:
+        outcome, parse_error = await receive_acknowledgement(session, webhook.delivery_id, webhook.type,
+                                                             webhook.data["x12"])
+    if parse_error is not None:
+        raise Unprocessable(f"acknowledgement kept but not applied: {parse_error}", delivery_id=webhook.delivery_id)
+    return {"delivery_id": webhook.delivery_id, "outcome": outcome}

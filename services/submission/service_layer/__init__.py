@@ -1,0 +1,1 @@
+"""Submission: service_layer."""

@@ -1,0 +1,133 @@
+"""Submission's use cases: prepare a claim version, send it, apply the clearinghouse's answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+from opentelemetry import propagate, trace
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.submission.adapters.clearinghouse_http import (
+    ClearinghouseRefused,
+    ClearinghouseUnavailable,
+    HttpClearinghouse,
+)
+from services.submission.adapters.repository import SubmissionStore, utcnow
+from services.submission.domain.billable_claim import BillableClaim
+from services.submission.domain.interchange_837p import write_837p
+from services.submission.domain.submission_plan import (
+    Submitter,
+    line_control_numbers_for,
+    patient_control_number_for,
+)
+from shared.contracts.encounter import Encounter
+from shared.db import unit_of_work
+from shared.events.claim_events import BilledLine, ClaimCoded, ClaimRejected, ClaimSubmitted
+from shared.events.envelope import EventEnvelope
+from shared.messaging.outbox import envelope_for
+from shared.telemetry import claim_span_attributes, current_traceparent
+
+SOURCE = "submission"
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+
+async def prepare_coded_claim(session: AsyncSession, event: ClaimCoded, envelope: EventEnvelope) -> None:
+    """Write the 837P for a newly coded claim and queue it for sending (version 1, frequency 1)."""
+    store = SubmissionStore(session)
+    pcn = patient_control_number_for(envelope.claim_id)
+    if not await store.add_billing_claim({
+        "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id, "patient_control_number": pcn,
+        "encounter": event.encounter.model_dump(mode="json"), "current_version": 1, "status": "queued"}):
+        return  # this claim was already prepared
+    await queue_version(store, envelope.claim_id, envelope.tenant_id, event.encounter, 1, "1", None)
+
+
+async def queue_version(store: SubmissionStore, claim_id: str, tenant_id: str, encounter: Encounter,
+                        claim_version: int, frequency_code: str, payer_claim_control_number: str | None,
+                        submitter: Submitter = Submitter()) -> str:
+    """Build one claim version's interchange and store it as pending; returns the submission id."""
+    pcn = patient_control_number_for(claim_id)
+    billable = BillableClaim(
+        patient_control_number=pcn, frequency_code=frequency_code, encounter=encounter,  # type: ignore[arg-type]
+        line_control_numbers=line_control_numbers_for(pcn, claim_version, len(encounter.service_lines)),
+        payer_claim_control_number=payer_claim_control_number)
+    control_number = await store.next_control_number()
+    x12 = write_837p(submitter.header(control_number, utcnow()), [billable])
+    submission_id = str(uuid.uuid4())
+    await store.add_submission({
+        "submission_id": submission_id, "claim_id": claim_id, "tenant_id": tenant_id,
+        "claim_version": claim_version, "frequency_code": frequency_code,
+        "payer_id": encounter.primary_coverage.payer.payer_id, "status": "pending",
+        "interchange_control_number": control_number, "x12": x12, "traceparent": current_traceparent()})
+    return submission_id
+
+
+def submitted_event(submission: dict, encounter: Encounter) -> ClaimSubmitted:
+    """What remittance and the timeline need to know about a sent claim version."""
+    pcn = patient_control_number_for(submission["claim_id"])
+    numbers = line_control_numbers_for(pcn, submission["claim_version"], len(encounter.service_lines))
+    return ClaimSubmitted(
+        submission_id=submission["submission_id"], claim_version=submission["claim_version"],
+        patient_control_number=pcn, frequency_code=submission["frequency_code"],
+        payer_id=submission["payer_id"], interchange_control_number=str(submission["interchange_control_number"]),
+        total_charge=encounter.total_charge, billing_provider_npi=encounter.billing_provider.npi,
+        patient_account_number=encounter.patient.account_number,
+        lines=[BilledLine(line_control_number=number, procedure_code=line.procedure_code,
+                          modifiers=line.modifiers, units=line.units, charge=line.charge,
+                          date_of_service=line.date_of_service or encounter.date_of_service)
+               for number, line in zip(numbers, encounter.service_lines, strict=True)])
+
+
+async def dispatch_due(sessions: async_sessionmaker[AsyncSession], clearinghouse: HttpClearinghouse,
+                       limit: int = 50) -> int:
+    """Send due submissions; each is marked sent with its claim.submitted event in one transaction.
+
+    A crash after the send and before the commit leaves the row pending: the resend carries the
+    same Idempotency-Key (the submission id), so the clearinghouse answers without a second claim.
+    """
+    sent = 0
+    async with unit_of_work(sessions) as session:
+        store = SubmissionStore(session)
+        for submission in await store.lock_due(limit):
+            parent = propagate.extract({"traceparent": submission["traceparent"]} if submission["traceparent"] else {})
+            with tracer.start_as_current_span("submit 837 to clearinghouse", context=parent, attributes={
+                    **claim_span_attributes(submission["claim_id"], submission["tenant_id"]),
+                    "payer.id": submission["payer_id"], "x12.interchange_control_number":
+                    str(submission["interchange_control_number"])}):
+                sent += await _send_one(store, clearinghouse, submission)
+    return sent
+
+
+async def _send_one(store: SubmissionStore, clearinghouse: HttpClearinghouse, submission: dict) -> int:
+    attempts = submission["send_attempts"] + 1
+    try:
+        await clearinghouse.submit(submission["x12"], idempotency_key=submission["submission_id"])
+    except ClearinghouseUnavailable as error:
+        delay = min(2 ** attempts, 300)
+        await store.update_submission(submission["submission_id"], send_attempts=attempts, last_error=str(error),
+                                      next_attempt_at=utcnow() + dt.timedelta(seconds=delay))
+        return 0
+    except ClearinghouseRefused as error:
+        await store.update_submission(submission["submission_id"], send_attempts=attempts, status="refused",
+                                      last_error=str(error))
+        await store.update_billing_claim(submission["claim_id"], status="rejected")
+        rejected = ClaimRejected(submission_id=submission["submission_id"], stage="999", status_category="R",
+                                 status_code="refused", reason=str(error))
+        await store.record(submission["claim_id"], [_envelope(rejected, submission)])
+        return 0
+    await store.update_submission(submission["submission_id"], send_attempts=attempts, status="sent",
+                                  sent_at=utcnow(), last_error=None)
+    claim = await store.billing_claim_by_pcn(patient_control_number_for(submission["claim_id"]))
+    assert claim is not None
+    await store.update_billing_claim(submission["claim_id"], status="submitted")
+    event = submitted_event(submission, Encounter.model_validate(claim["encounter"]))
+    await store.record(submission["claim_id"], [_envelope(event, submission)])
+    return 1
+
+
+def _envelope(event: object, submission: dict) -> EventEnvelope:
+    return envelope_for(event, source=SOURCE, claim_id=submission["claim_id"],  # type: ignore[arg-type]
+                        tenant_id=submission["tenant_id"])

@@ -1,0 +1,58 @@
+"""Composition root of the clearinghouse simulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from tools.clearinghouse.endpoints import router
+from tools.clearinghouse.ledger import Ledger
+from tools.clearinghouse.payer_rules import load_payers
+from tools.clearinghouse.settings import ClearinghouseSettings
+from tools.clearinghouse.simulator import ClearinghouseSimulator, Routes
+from tools.clearinghouse.webhook_delivery import BackgroundJobs, RetryPolicy, WebhookSender
+
+
+def utc_now() -> dt.datetime:
+    """The current time in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def create_app(
+    settings: ClearinghouseSettings,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> FastAPI:
+    """The simulator app; payers, HTTP client and state are built when it starts, not before."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        payers = load_payers(settings.payers_file)
+        timeout = httpx.Timeout(settings.webhook_timeout_seconds)
+        async with httpx.AsyncClient(transport=webhook_transport, timeout=timeout) as client:
+            policy = RetryPolicy(
+                initial_seconds=settings.webhook_retry_initial_seconds,
+                maximum_seconds=settings.webhook_retry_max_seconds,
+                give_up_after_seconds=settings.webhook_retry_window_seconds,
+            )
+            sender = WebhookSender(client, settings.webhook_secret.get_secret_value(), policy)
+            jobs = BackgroundJobs()
+            ledger = Ledger(clock)
+            routes = Routes(
+                settings.ack_webhook_url, settings.era_webhook_url, settings.adjudication_delay_seconds
+            )
+            app.state.ledger = ledger
+            app.state.jobs = jobs
+            app.state.simulator = ClearinghouseSimulator(payers, ledger, sender, jobs, routes, clock)
+            try:
+                yield
+            finally:
+                await jobs.close()
+
+    app = FastAPI(title="Clearinghouse simulator", version="1", lifespan=lifespan)
+    app.include_router(router)
+    return app

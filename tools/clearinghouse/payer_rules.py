@@ -1,0 +1,82 @@
+"""The simulated payers and their rules, read from payers.json."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+ACCEPTED_CATEGORIES = ("A1", "A2")
+
+
+class PayerRulesModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PayerAddress(PayerRulesModel):
+    line1: str
+    city: str
+    state: str = Field(pattern=r"^[A-Z]{2}$")
+    postal_code: str = Field(pattern=r"^\d{5}(\d{4})?$")
+
+
+class PayRules(PayerRulesModel):
+    """Pay a fraction of each line; the patient owes deductible, copay and coinsurance out of it."""
+
+    kind: Literal["pay"]
+    allowed_fraction: Decimal = Field(gt=0, le=1)
+    copay: Decimal = Field(default=Decimal("0"), ge=0, description="on the first line only")
+    coinsurance_rate: Decimal = Field(default=Decimal("0"), ge=0, le=1, description="on the other lines")
+    deductible: Decimal = Field(default=Decimal("0"), ge=0, description="per line, before copay/coinsurance")
+    deductible_procedure_codes: frozenset[str] = Field(
+        default=frozenset(), description="lines with these codes have the deductible applied"
+    )
+
+
+class DenyRules(PayerRulesModel):
+    """Deny every line; CO-197 instead of the usual reason when prior authorization is required but absent."""
+
+    kind: Literal["deny"]
+    reason: str = "50"
+    remark: str = "N115"
+    prior_authorization_required: bool = False
+    no_authorization_reason: str = "197"
+    no_authorization_remark: str = "M62"
+
+
+Adjudication = Annotated[PayRules | DenyRules, Field(discriminator="kind")]
+
+
+class PayerConfig(PayerRulesModel):
+    payer_id: str = Field(pattern=r"^[A-Za-z0-9]{2,80}$")
+    name: str = Field(min_length=1, max_length=60)
+    address: PayerAddress
+    billing_contact_phone: str = Field(pattern=r"^\d{10}$")
+    tax_id: str = Field(pattern=r"^\d{9}$", description="EIN; TRN03 is '1' followed by it")
+    acknowledgement_status: str = Field(
+        default="A2:20", pattern=r"^A\d:\d+(:[0-9A-Z]{2,3})?$", description="277CA STC01 for its claims"
+    )
+    era_claim_filing_indicator: str = Field(
+        default="12", description="CLP06 when the 837 SBR09 is not a code the 835 allows"
+    )
+    adjudication: Adjudication | None = Field(default=None, description="null: acknowledge only, no 835")
+
+    @property
+    def accepts_claims(self) -> bool:
+        """True when the 277CA status puts its claims into adjudication."""
+        return self.acknowledgement_status.split(":")[0] in ACCEPTED_CATEGORIES
+
+
+class PayersFile(PayerRulesModel):
+    payers: list[PayerConfig]
+
+
+def load_payers(path: Path) -> dict[str, PayerConfig]:
+    """Payers by payer id from a payers.json file."""
+    payers = TypeAdapter(PayersFile).validate_json(path.read_bytes()).payers
+    by_id = {payer.payer_id: payer for payer in payers}
+    if len(by_id) != len(payers):
+        raise ValueError(f"{path}: payer ids must be unique")
+    return by_id

@@ -19,7 +19,8 @@ from shared.messaging.consumer import ClaimEventConsumer, Handler
 from shared.messaging.relay import OutboxRelay, build_producer
 from shared.messaging.tables import MessagingTables, messaging_tables
 from shared.settings import ServiceSettings
-from shared.tenancy import TENANTS_TOPIC, TenantAuthenticator, api_keys_table, tenant_key_handlers
+from shared.messaging.topics import TENANTS_TOPIC
+from shared.tenancy import TenantAuthenticator, api_keys_table, tenant_key_handlers
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class ServiceRuntime:
         self.sessions = session_factory(self.engine)
         self.producer = build_producer(settings.kafka_bootstrap)
         self.relay = OutboxRelay(self.sessions, tables, self.producer, batch_size=settings.relay_batch_size,
-                                 idle_seconds=settings.relay_idle_seconds)
+                                 idle_seconds=settings.relay_idle_seconds, namespace=settings.kafka_namespace)
         self.authenticate = TenantAuthenticator(self.sessions, api_keys)
         self.consumers: list[ClaimEventConsumer] = []
         self._tasks: list[asyncio.Task] = []
@@ -58,7 +59,8 @@ class ServiceRuntime:
         consumer = ClaimEventConsumer(
             name=name, topics=topics, bootstrap=self.settings.kafka_bootstrap, sessions=self.sessions,
             tables=self.tables, registry=CONTRACTS, handlers=handlers,
-            max_attempts=self.settings.consumer_max_attempts, batch_size=self.settings.consumer_batch_size)
+            max_attempts=self.settings.consumer_max_attempts, batch_size=self.settings.consumer_batch_size,
+            namespace=self.settings.kafka_namespace)
         self.consumers.append(consumer)
         return consumer
 

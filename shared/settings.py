@@ -13,6 +13,7 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(description="postgresql+asyncpg://user@host:port/db")
     kafka_bootstrap: str = Field(description="host:port[,host:port]")
+    kafka_namespace: str = Field(default="", description="prefix of every topic and consumer group name")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     webhook_secret: str = Field(default="", description="Standard Webhooks secret shared with the clearinghouse")

@@ -95,15 +95,11 @@ def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
     from services.intake.adapters.tenant_admin import ensure_tenant_key
     from shared.messaging.topics import ensure_topics, stack_topics
     from shared.migrations import upgrade
-    from shared.tenancy import TENANTS_TOPIC
 
     for service in SERVICES:
         upgrade(service, stack_env["DATABASE_URL"])
     secret = stack_secrets(run_dir)
-    specs = stack_topics()
-    from shared.messaging.topics import TopicSpec
-    specs.append(TopicSpec(TENANTS_TOPIC, 1, {"cleanup.policy": "compact"}))
-    asyncio.run(ensure_topics(stack_env["KAFKA_BOOTSTRAP"], specs))
+    asyncio.run(ensure_topics(stack_env["KAFKA_BOOTSTRAP"], stack_topics()))
     asyncio.run(ensure_tenant_key(stack_env["DATABASE_URL"], secret["tenant_id"], secret["api_key_id"],
                                   secret["api_key"]))
 

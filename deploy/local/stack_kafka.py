@@ -10,11 +10,13 @@ from pathlib import Path
 import stack_process
 
 HERE = Path(__file__).resolve().parent
+# Shared by every run dir (make up's and make test's): the jars do not change with the data.
+LIBS = HERE.parents[1] / ".run" / "cache" / "kafka-libs"
 
 
-def ensure_jars(run_dir: Path) -> Path:
-    """Fetch the pinned Kafka jars once (mvn copies from ~/.m2 after the first download)."""
-    libs = run_dir / "kafka" / "libs"
+def ensure_jars() -> Path:
+    """Fetch the pinned Kafka jars once (Maven keeps them in ~/.m2 after the first download)."""
+    libs = LIBS
     marker = libs / ".complete"
     if marker.exists():
         return libs
@@ -61,7 +63,7 @@ def up(run_dir: Path, port: int, controller_port: int) -> None:
     if stack_process.pid_of(run_dir, "kafka"):
         stack_process.wait_for_port(port, 60, "kafka")
         return
-    libs = ensure_jars(run_dir)
+    libs = ensure_jars()
     config = write_config(run_dir, port, controller_port)
     data = run_dir / "kafka" / "data"
     if not (data / "meta.properties").exists():

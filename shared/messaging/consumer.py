@@ -29,7 +29,7 @@ from shared.events.envelope import EnvelopeError, EventEnvelope
 from shared.events.registry import ContractRegistry, EventContractError, UnknownEventError
 from shared.messaging.outbox import enqueue
 from shared.messaging.tables import MessagingTables
-from shared.messaging.topics import dead_letter_topic
+from shared.messaging.topics import dead_letter_topic, logical_topic, physical_topic
 from shared.telemetry import claim_span_attributes
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class ClaimEventConsumer:
     def __init__(self, *, name: str, topics: Sequence[str], bootstrap: str,
                  sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
                  registry: ContractRegistry, handlers: dict[str, Handler],
-                 max_attempts: int = 3, batch_size: int = 500):
+                 max_attempts: int = 3, batch_size: int = 500, namespace: str = ""):
         self.name = name
         self.topics = list(topics)
         self.bootstrap = bootstrap
@@ -76,12 +76,14 @@ class ClaimEventConsumer:
         self.handlers = handlers
         self.max_attempts = max_attempts
         self.batch_size = batch_size
+        self.namespace = namespace
         self.consumer: AIOKafkaConsumer | None = None
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         self.consumer = AIOKafkaConsumer(
-            *self.topics, bootstrap_servers=self.bootstrap, group_id=self.name,
+            *[physical_topic(t, self.namespace) for t in self.topics], bootstrap_servers=self.bootstrap,
+            group_id=physical_topic(self.name, self.namespace),
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.batch_size,
             session_timeout_ms=30000, heartbeat_interval_ms=3000)
         await self.consumer.start()
@@ -199,7 +201,8 @@ class ClaimEventConsumer:
             ("dlq_origin_offset", str(record.offset).encode()), ("dlq_attempts", str(attempts).encode()),
             ("dlq_failed_at", dt.datetime.now(dt.UTC).isoformat().encode()),
         ]
-        await enqueue(session, self.tables, [(dead_letter_topic(record.topic), record.key, headers,
+        origin = logical_topic(record.topic, self.namespace)
+        await enqueue(session, self.tables, [(dead_letter_topic(origin), record.key, headers,
                                               record.value or b"", f"dlq:{self.name}:{event_id}")])
 
 

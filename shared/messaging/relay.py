@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.messaging.outbox import decode_headers
 from shared.messaging.tables import MessagingTables
+from shared.messaging.topics import physical_topic
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -33,12 +34,14 @@ class OutboxRelay:
     """Moves outbox rows of one schema to Kafka."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
-                 producer: AIOKafkaProducer, *, batch_size: int = 500, idle_seconds: float = 0.05):
+                 producer: AIOKafkaProducer, *, batch_size: int = 500, idle_seconds: float = 0.05,
+                 namespace: str = ""):
         self.sessions = sessions
         self.tables = tables
         self.producer = producer
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.namespace = namespace
         schema = tables.outbox.schema or "public"
         self._lock_key = zlib.crc32(f"outbox-relay:{schema}".encode())
         self._stopping = asyncio.Event()
@@ -63,7 +66,7 @@ class OutboxRelay:
                 with tracer.start_as_current_span("outbox relay", context=parent,
                                                   kind=trace.SpanKind.INTERNAL):
                     deliveries.append(await self.producer.send(
-                        row.topic, value=row.payload, key=row.message_key,
+                        physical_topic(row.topic, self.namespace), value=row.payload, key=row.message_key,
                         headers=decode_headers(row.headers)))
             await asyncio.gather(*deliveries)
             await session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))

@@ -10,6 +10,16 @@ RETENTION_EVENTS_MS = 30 * 24 * 3600 * 1000  # a claim lives weeks; replay needs
 RETENTION_DLQ_MS = 90 * 24 * 3600 * 1000
 
 
+def physical_topic(topic: str, namespace: str) -> str:
+    """The broker's name for a logical topic: several environments can share one Kafka cluster."""
+    return f"{namespace}{topic}"
+
+
+def logical_topic(topic: str, namespace: str) -> str:
+    """The logical name of a topic read from the broker."""
+    return topic[len(namespace):] if namespace and topic.startswith(namespace) else topic
+
+
 def events_topic(service: str) -> str:
     """The topic a service publishes its claim events to, e.g. claims.intake.events."""
     return f"claims.{service}.events"
@@ -27,19 +37,25 @@ class TopicSpec:
     config: dict[str, str]
 
 
+TENANTS_TOPIC = "tenants.events"
+
+
 def stack_topics(partitions: int = DEFAULT_PARTITIONS, replication_factor: int = 1) -> list[TopicSpec]:
-    """Every topic the stack needs, with explicit partitions and retention."""
+    """Every topic the stack needs, with explicit partitions and retention (the tenants topic is compacted)."""
     specs = []
     for service in SERVICES:
         topic = events_topic(service)
         specs.append(TopicSpec(topic, partitions, {"retention.ms": str(RETENTION_EVENTS_MS),
                                                    "min.insync.replicas": str(min(2, replication_factor))}))
         specs.append(TopicSpec(dead_letter_topic(topic), partitions, {"retention.ms": str(RETENTION_DLQ_MS)}))
+    specs.append(TopicSpec(TENANTS_TOPIC, 1, {"cleanup.policy": "compact"}))
     return specs
 
 
-async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication_factor: int = 1) -> list[str]:
+async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication_factor: int = 1,
+                        namespace: str = "") -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
+    specs = [TopicSpec(physical_topic(s.name, namespace), s.partitions, s.config) for s in specs]
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

@@ -16,6 +16,7 @@ class SegmentError:
     segment_code: str  # IK304: 8 = segment has data element errors, 3 = required segment missing
     element_position: int | None = None
     element_code: str | None = None  # IK403: 1 missing, 6 invalid character, 7 invalid code value
+    claim_id: str | None = None  # CLM01 of the claim in error, for the 999's business unit CTX
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ NM1*PR and REF*G1 are not mistaken for the claim's own.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,9 +56,13 @@ class _TransactionSetReader:
 
     def read(self, segments: list[list[str]]) -> TransactionSet:
         # positions count from ST = 1, so the first segment after ST is 2
-        for position, segment in enumerate(segments, start=2):
-            self._segment(position, segment)
-        self._finish_claim(len(segments) + 2)
+        segment: list[str] = ["SE"]
+        try:
+            for position, segment in enumerate(segments, start=2):
+                self._segment(position, segment)
+            self._finish_claim(len(segments) + 2)
+        except SegmentProblem as problem:
+            raise self._with_claim(problem, segment) from None
         return TransactionSet(
             control_number=self.control_number,
             submitter_name=self.submitter[0],
@@ -65,6 +70,14 @@ class _TransactionSetReader:
             batch_id=self.batch_id,
             claims=tuple(self.claims),
         )
+
+    def _with_claim(self, problem: SegmentProblem, segment: list[str]) -> SegmentProblem:
+        """The problem naming the claim (CLM01) it is in, so the 999 can point at it."""
+        if self.claim is not None:
+            claim_id = str(self.claim.fields["patient_control_number"])
+        else:
+            claim_id = element(segment, 1) if segment[0] == "CLM" else ""
+        return SegmentProblem(problem.detail, dataclasses.replace(problem.error, claim_id=claim_id or None))
 
     def _segment(self, position: int, segment: list[str]) -> None:
         sid = segment[0]

@@ -1,8 +1,9 @@
 """Write the 277CA claim acknowledgement (005010X214) for one accepted interchange.
 
-The clearinghouse is the information source (2000A, one per inbound transaction set), the
-submitter the receiver (2000B), then billing provider (2000C) and one 2000D per claim with
-its STC status and, when accepted, the payer claim control number in REF*1K.
+Each payer named in a transaction set is an information source (2000A, NM1*PR with the
+payer id as submitted), the submitter the receiver (2000B), then billing provider (2000C)
+and one 2000D per claim with its STC status, the clearinghouse trace number in REF*D9 and,
+when accepted, the payer claim control number in REF*1K.
 """
 
 from __future__ import annotations
@@ -55,8 +56,12 @@ def write_277ca(
     by_claim = {id(a.claim): a for a in acknowledgements}  # identity: two sets may hold equal claims
     for group in interchange.groups:
         for transaction_set in group.transaction_sets:
-            mine = [by_claim[id(c)] for c in transaction_set.claims if id(c) in by_claim]
-            body.extend(_information_source(transaction_set, mine, clearinghouse, interchange, counter, when))
+            by_payer: dict[str, list[ClaimAcknowledgement]] = {}
+            for claim in transaction_set.claims:
+                if id(claim) in by_claim:
+                    by_payer.setdefault(claim.payer_id, []).append(by_claim[id(claim)])
+            for payer_acks in by_payer.values():
+                body += _information_source(transaction_set, payer_acks, interchange, counter, when)
     return write_interchange(clearinghouse, submitter, control, "HN", VERSION_277CA, [("277", body)])
 
 
@@ -72,7 +77,6 @@ class _HierarchyCounter:
 def _information_source(
     transaction_set: TransactionSet,
     acknowledgements: list[ClaimAcknowledgement],
-    clearinghouse: Party,
     interchange: Interchange,
     counter: _HierarchyCounter,
     when: dt.datetime,
@@ -80,10 +84,12 @@ def _information_source(
     today = x12_date(when)
     source = counter.next()
     receiver = counter.next()
+    payer = acknowledgements[0].claim
+    trace = f"{interchange.header.control_number}{transaction_set.control_number}{int(source):04d}"
     segments: list[Segment] = [
         ["HL", source, "", "20", "1"],
-        ["NM1", "AY", "2", "SIMULATED CLEARINGHOUSE", "", "", "", "", "46", clearinghouse.interchange_id],
-        ["TRN", "1", f"{interchange.header.control_number}{transaction_set.control_number}"],
+        ["NM1", "PR", "2", payer.payer_name or payer.payer_id, "", "", "", "", "PI", payer.payer_id],
+        ["TRN", "1", trace],
         ["DTP", "050", "D8", today],
         ["DTP", "009", "D8", today],
         ["HL", receiver, source, "21", "1"],
@@ -107,11 +113,15 @@ def _information_source(
             *_totals(provider_acks, ("QA", "QC")),
         ]
         for ack in provider_acks:
-            segments += _patient_claim(ack, counter.next(), provider_level, today)
+            segments += _patient_claim(
+                ack, counter.next(), provider_level, today, f"{trace}{counter.value:05d}"
+            )
     return segments
 
 
-def _patient_claim(ack: ClaimAcknowledgement, level: str, parent: str, today: str) -> list[Segment]:
+def _patient_claim(
+    ack: ClaimAcknowledgement, level: str, parent: str, today: str, clearinghouse_trace: str
+) -> list[Segment]:
     claim = ack.claim
     patient = claim.patient
     segments: list[Segment] = [
@@ -123,6 +133,7 @@ def _patient_claim(ack: ClaimAcknowledgement, level: str, parent: str, today: st
     ]
     if ack.payer_claim_control_number:
         segments.append(["REF", "1K", ack.payer_claim_control_number])
+    segments.append(["REF", "D9", clearinghouse_trace])
     first, last = claim.service_dates or (today, today)  # DTP*472 is required; 837P lines always date
     segments.append(
         ["DTP", "472", "D8", first] if first == last else ["DTP", "472", "RD8", f"{first}-{last}"]

@@ -116,6 +116,8 @@ def _set_body(group: GroupAcknowledgement) -> list[Segment]:
         body.append(["AK2", ack.set_code, ack.control_number, ack.implementation])
         for error in ack.segment_errors:
             body.append(["IK3", error.segment_id, str(error.position), "", error.segment_code])
+            if error.claim_id:
+                body.append(["CTX", f"CLM01:{error.claim_id}"])
             if error.element_position is not None and error.element_code is not None:
                 body.append(["IK4", str(error.element_position), "", error.element_code])
         body.append(["IK5", "A" if ack.accepted else "R", *ack.set_codes[:5]])

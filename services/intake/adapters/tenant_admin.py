@@ -10,7 +10,8 @@ from services.intake.adapters.tables import api_keys, messaging, tenants
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import enqueue
-from shared.tenancy import TENANTS_TOPIC, ApiKeyIssued, ApiKeyRevoked, hash_key
+from shared.messaging.topics import TENANTS_TOPIC
+from shared.tenancy import ApiKeyIssued, ApiKeyRevoked, hash_key
 
 
 async def issue_key(session: AsyncSession, tenant_id: str, key_id: str, key: str) -> bool:

@@ -1,4 +1,4 @@
-"""Read one 835 transaction (ST..SE) in a single pass, dispatching on segment id.
+"""The segment handlers of one 835 transaction: era_parser dispatches each segment by its id.
 
 The loop a segment belongs to decides what it means (REF in 1000A is a payer id, in 2110 a line
 reference), so the reader tracks the current loop and refuses segments where the TR3 allows none.
@@ -55,7 +55,6 @@ class TransactionReader:
         self.references: list[Reference] = []
         self.payer: Party | None = None
         self.payee: Party | None = None
-        self.address_lines: tuple[str, ...] = ()
         self.summaries: list[ProviderSummary] = []
         self.claims: list[ClaimPayment] = []
         self.claim: ClaimPayment | None = None
@@ -110,15 +109,14 @@ class TransactionReader:
             self.payee, self.loop = party, PAYEE
         else:
             raise EraParseError("N1 must be N1*PR (1000A) then N1*PE (1000B) before any claim", i, "N1")
-        self.address_lines = ()
 
     def on_n3(self, s: Segment, i: int) -> None:
-        self._party(s, i)
-        self.address_lines = tuple(line for line in s[1:3] if line)
+        self._party(s, i).address = Address(tuple(line for line in s[1:3] if line), "", "", "")
 
     def on_n4(self, s: Segment, i: int) -> None:
         party = self._party(s, i)
-        party.address = Address(self.address_lines, get(s, 1), get(s, 2), get(s, 3), get(s, 4))
+        lines = party.address.lines if party.address else ()  # N3 is optional in the payee loop
+        party.address = Address(lines, get(s, 1), get(s, 2), get(s, 3), get(s, 4))
 
     def on_per(self, s: Segment, i: int) -> None:
         if self.loop == CLAIM:
@@ -261,7 +259,7 @@ class TransactionReader:
 
     def finish(self, envelope: Envelope, control_number: str, start: int) -> Remittance:
         """Build the transaction once SE has been checked; required loops must all be there."""
-        assert self.payment is not None  # read_transaction insists on BPR right after ST
+        assert self.payment is not None  # _read_transaction insists on BPR right after ST
         if self.trace is None or self.payer is None or self.payee is None:
             missing = "TRN" if self.trace is None else "N1*PR" if self.payer is None else "N1*PE"
             raise EraParseError(f"transaction has no {missing}", start, "ST")

@@ -105,7 +105,7 @@ def claim_outcome(status_code: str, lines: Sequence[LinePosting], totals: Postin
         return ClaimOutcome.REVERSED
     if status_code == codes.STATUS_DENIED or (totals.paid == 0 and totals.patient_responsibility == 0):
         return ClaimOutcome.DENIED
-    if totals.denied or any(line.denied for line in lines):
+    if totals.denied > 0 or any(line.denied for line in lines):
         return ClaimOutcome.PARTIALLY_PAID
     return ClaimOutcome.PAID
 

@@ -31,6 +31,20 @@ MALFORMED = [
     ("IEA count mismatch", lambda t: t.replace("IEA*1*", "IEA*3*"), 42, "IEA", "IEA01"),
     ("IEA control mismatch", lambda t: t.replace("IEA*1*000000101", "IEA*1*000000999"), 42, "IEA", "IEA02"),
     ("wrong version", lambda t: t.replace("005010X221A1", "005010X222A1"), 1, "GS", "GS08"),
+    (
+        "no TRN",
+        lambda t: t.replace("TRN*1*EFT0000101*1431234567~\n", "").replace("SE*39*", "SE*38*"),
+        2,
+        "ST",
+        "no TRN",
+    ),
+    (
+        "BPR twice",
+        lambda t: t.replace("DTM*405*20240314~", "DTM*405*20240314~\nBPR*I*1*C*CHK************20240315~"),
+        6,
+        "BPR",
+        "once",
+    ),
     ("not an 835", lambda t: t.replace("ST*835*", "ST*837*"), 2, "ST", "ST01 must be 835"),
     (
         "BPR not first",

@@ -24,6 +24,8 @@ def pyx12_errors(path: str) -> list[str]:
     """The errors pyx12 logs for the file (`Line:<n> SEG:<code> - <message>`); empty when it is valid."""
     handler = _ErrorRecords()
     logger = logging.getLogger("pyx12")
+    previous_level = logger.level
+    logger.setLevel(logging.ERROR)  # errors must reach the handler whatever logging config the run has
     logger.addHandler(handler)
     try:
         valid = pyx12.x12n_document.x12n_document(
@@ -31,6 +33,7 @@ def pyx12_errors(path: str) -> list[str]:
         )
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(previous_level)
     if not valid and not handler.messages:
         handler.messages.append("pyx12 judged the file invalid without logging a reason")
     return [f"{path}: {message}" for message in handler.messages]

@@ -38,7 +38,7 @@ def test_corpus_passes_pyx12(tmp_path: Path) -> None:
         path = tmp_path / f"corpus_{batch:03d}.837"
         path.write_text(write_837p(interchange_header(batch), claims[start : start + CLAIMS_PER_FILE]))
         paths.append(str(path))
-    errors = pyx12_errors_in_parallel(paths, workers=max(2, os.cpu_count() or 2))
+    errors = pyx12_errors_in_parallel(paths, workers=min(len(paths), os.cpu_count() or 2))
     assert errors == [], "\n".join(errors[:50])
 
 

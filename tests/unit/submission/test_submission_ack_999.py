@@ -122,8 +122,9 @@ def test_several_999s_in_one_interchange() -> None:
 
 
 def test_other_delimiters_and_a_leading_ta1() -> None:
-    text = REJECTED.replace("*", "|").replace(":", ">").replace("~\n", "\r\n")
-    text = text.replace("\r\nGS|", "\r\nTA1|000000001|261103|1410|A|000\r\nGS|", 1)
+    # Newline as the segment terminator, as some clearinghouses send it.
+    text = REJECTED.replace("*", "|").replace(":", ">").replace("~\n", "\n")
+    text = text.replace("\nGS|", "\nTA1|000000001|261103|1410|A|000\nGS|", 1)
     ack = parse_999(text)
     assert ack.group_control_number == "102"
     trigger = ack.transaction_sets[0].segment_errors[2].contexts[1]

@@ -1,0 +1,43 @@
+# The two commands that matter: `make demo` runs the main job end to end, `make test` the suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_DIR ?= .run/dev
+TEST_RUN_DIR := .run/test
+STACK := $(PY) deploy/local/stack.py
+
+.PHONY: install up down clean status demo test unit lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+up: install  ## start Kafka, PostgreSQL, the five services and the clearinghouse simulator
+	$(STACK) up --run-dir $(RUN_DIR)
+
+down:  ## stop everything, keeping data
+	@if [ -x $(PY) ]; then $(STACK) down --run-dir $(RUN_DIR); fi
+
+clean:  ## stop everything and wipe the run directory
+	@if [ -x $(PY) ]; then $(STACK) clean --run-dir $(RUN_DIR); $(STACK) clean --run-dir $(TEST_RUN_DIR); fi
+	rm -rf .run
+
+status:
+	$(STACK) status --run-dir $(RUN_DIR)
+
+demo: up  ## post the sample encounters and follow every claim to its end state
+	set -a && source $(RUN_DIR)/stack.env && set +a && $(PY) deploy/demo/run_demo.py
+
+test: install  ## start a fresh test stack, run the whole suite, stop the stack
+	bash deploy/local/run_tests.sh $(TEST_RUN_DIR)
+
+unit: install  ## pure domain tests only (no stack)
+	$(PY) -m pytest tests/unit -q
+
+lint: install
+	$(PY) -m ruff check shared services tools tests deploy

@@ -33,8 +33,21 @@ def _chown(path: Path) -> None:
                 os.chown(os.path.join(root, name), entry.pw_uid, entry.pw_gid)
 
 
+def _ensure_traversable(path: Path) -> None:
+    """As root the server runs as `postgres`, which must be able to walk down to its data directory
+    (a checkout under a 0700 temporary directory would stop it): add the execute bit only."""
+    if os.geteuid() != 0:
+        return
+    for ancestor in [path, *path.parents]:
+        mode = ancestor.stat().st_mode
+        if not mode & 0o001:
+            ancestor.chmod(mode | 0o001)
+
+
 def up(run_dir: Path, port: int) -> str:
     """Start the cluster (initialising it the first time); returns the asyncpg DATABASE_URL."""
+    (run_dir / "pg").mkdir(parents=True, exist_ok=True)
+    _ensure_traversable(run_dir / "pg")
     data = run_dir / "pg" / "data"
     sockets = run_dir / "pg" / "sock"
     logfile = run_dir / "pg" / "postgres.log"

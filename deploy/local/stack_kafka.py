@@ -36,6 +36,7 @@ def java_command(libs: Path, main_class: str, *args: str, heap: str = "768m") ->
 def write_config(run_dir: Path, port: int, controller_port: int) -> Path:
     data = run_dir / "kafka" / "data"
     config = run_dir / "kafka" / "server.properties"
+    config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("\n".join([
         "process.roles=broker,controller",
         "node.id=1",

@@ -4,7 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 RUN_DIR ?= .run/dev
-TEST_RUN_DIR := .run/test
+# Each make test gets its own run dir (own ports, own data), so two can run side by side.
+TEST_RUN_DIR ?= .run/test-$(shell date +%s)-$$$$
 STACK := $(PY) deploy/local/stack.py
 
 .PHONY: install up down clean status demo test unit lint
@@ -24,7 +25,7 @@ down:  ## stop everything, keeping data
 	@if [ -x $(PY) ]; then $(STACK) down --run-dir $(RUN_DIR); fi
 
 clean:  ## stop everything and wipe the run directory
-	@if [ -x $(PY) ]; then $(STACK) clean --run-dir $(RUN_DIR); $(STACK) clean --run-dir $(TEST_RUN_DIR); fi
+	@if [ -x $(PY) ]; then $(STACK) clean --run-dir $(RUN_DIR); for d in .run/test*; do [ -d "$$d" ] && $(STACK) clean --run-dir "$$d"; done; fi
 	rm -rf .run
 
 status:

@@ -18,8 +18,8 @@ from shared.events.registry import CONTRACTS
 from shared.messaging.consumer import ClaimEventConsumer, Handler
 from shared.messaging.relay import OutboxRelay, build_producer
 from shared.messaging.tables import MessagingTables, messaging_tables
-from shared.settings import ServiceSettings
 from shared.messaging.topics import TENANTS_TOPIC
+from shared.settings import ServiceSettings
 from shared.tenancy import TenantAuthenticator, api_keys_table, tenant_key_handlers
 
 log = logging.getLogger(__name__)

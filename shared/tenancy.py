@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import CONTRACTS, ClaimEvent
 from shared.http.problems import Unauthorized
-from shared.messaging.topics import TENANTS_TOPIC
 
 KEY_PREFIX = "clk_"
 

@@ -26,6 +26,8 @@ SIGNATURE_HEADER = "webhook-signature"
 
 
 class VerificationFailure(StrEnum):
+    """Why a webhook did not verify."""
+
     MISSING_HEADER = "missing_header"
     BAD_TIMESTAMP = "bad_timestamp"
     OUTSIDE_TOLERANCE = "outside_tolerance"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from sqlalchemy import func, insert, select
@@ -76,8 +75,3 @@ async def enqueue(session: AsyncSession, tables: MessagingTables,
          "event_id": message_id, "traceparent": traceparent}
         for topic, key, headers, value, message_id in messages
     ])
-
-
-def headers_json(headers: Headers) -> str:
-    """Headers as a JSON string, for diagnostics."""
-    return json.dumps(encode_headers(headers))

@@ -8,12 +8,14 @@ keeps one publisher per schema at a time, so per-claim order survives several in
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import time
 import zlib
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import propagate, trace
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.messaging.outbox import decode_headers
@@ -22,6 +24,7 @@ from shared.messaging.topics import physical_topic
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
+PURGE_EVERY_SECONDS = 600
 
 
 def build_producer(bootstrap: str) -> AIOKafkaProducer:
@@ -80,10 +83,24 @@ class OutboxRelay:
             return (await session.execute(select(func.count()).select_from(outbox)
                                           .where(outbox.c.published_at.is_(None)))).scalar_one()
 
+    async def purge_published(self, older_than_hours: int = 24) -> None:
+        """Delete rows published long ago: the event store keeps the history, the outbox only the queue."""
+        outbox = self.tables.outbox
+        async with self.sessions() as session, session.begin():
+            await session.execute(delete(outbox).where(
+                outbox.c.published_at < func.now() - dt.timedelta(hours=older_than_hours)))
+
     async def run(self) -> None:
         """Publish until stopped; back off on errors without losing rows (they stay unsent)."""
         delay = self.idle_seconds
+        next_purge = time.monotonic() + PURGE_EVERY_SECONDS
         while not self._stopping.is_set():
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+                try:
+                    await self.purge_published()
+                except Exception as error:  # noqa: BLE001 - housekeeping only
+                    log.warning("outbox purge failed", extra={"error": type(error).__name__})
             try:
                 published = await self.publish_batch()
                 delay = self.idle_seconds
@@ -102,9 +119,3 @@ class OutboxRelay:
     def stop(self) -> None:
         self._stopping.set()
 
-
-async def purge_published(session: AsyncSession, tables: MessagingTables, older_than_hours: int = 24) -> None:
-    """Delete published rows past their use (the event store keeps the history)."""
-    await session.execute(text(
-        f"DELETE FROM {tables.outbox.schema}.outbox WHERE published_at < now() - interval '{int(older_than_hours)} hours'"
-    ))

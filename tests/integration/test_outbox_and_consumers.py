@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from services.coding.adapters.tables import messaging as coding_tables
 from services.coding.entrypoints.consumers import HANDLERS as CODING_HANDLERS
 from services.intake.adapters.tables import messaging as intake_tables
+from shared.contracts.encounter import Encounter
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events import claim_events  # noqa: F401 - registers contracts
 from shared.events.claim_events import ClaimReceived
@@ -18,7 +19,6 @@ from shared.messaging.consumer import ClaimEventConsumer
 from shared.messaging.outbox import envelope_for, record_events
 from shared.messaging.relay import OutboxRelay, build_producer
 from shared.messaging.topics import events_topic, physical_topic
-from shared.contracts.encounter import Encounter
 from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 from tests.support.kafka import header, produce, read_topic

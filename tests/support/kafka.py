@@ -7,8 +7,10 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
+Record = tuple[bytes | None, list[tuple[str, bytes]], bytes]
 
-async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, list[tuple[str, bytes]], bytes]]) -> None:
+
+async def produce(bootstrap: str, topic: str, records: list[Record]) -> None:
     """Send (key, headers, value) records and wait for the broker's acknowledgement."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()

@@ -19,7 +19,8 @@ from shared.events.claim_events import ClaimAccepted, ClaimRejected
 from shared.x12.tokenizer import X12SyntaxError
 
 
-async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind: str, x12: str) -> tuple[str, str | None]:
+async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind: str,
+                                  x12: str) -> tuple[str, str | None]:
     """Store and apply one delivered ack; returns the outcome (applied, duplicate, unmatched, partial,
     parse_error) and the parse error, which names positions and codes only (no PHI)."""
     store = SubmissionStore(session)

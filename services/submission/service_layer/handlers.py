@@ -30,6 +30,7 @@ from shared.messaging.outbox import envelope_for
 from shared.telemetry import claim_span_attributes, current_traceparent
 
 SOURCE = "submission"
+DEFAULT_SUBMITTER = Submitter()
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
@@ -47,7 +48,7 @@ async def prepare_coded_claim(session: AsyncSession, event: ClaimCoded, envelope
 
 async def queue_version(store: SubmissionStore, claim_id: str, tenant_id: str, encounter: Encounter,
                         claim_version: int, frequency_code: str, payer_claim_control_number: str | None,
-                        submitter: Submitter = Submitter()) -> str:
+                        submitter: Submitter = DEFAULT_SUBMITTER) -> str:
     """Build one claim version's interchange and store it as pending; returns the submission id."""
     pcn = patient_control_number_for(claim_id)
     billable = BillableClaim(

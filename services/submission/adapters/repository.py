@@ -59,13 +59,16 @@ class SubmissionStore:
                                    .values(**values))
 
     async def submission_by_control_number(self, control_number: int) -> dict[str, Any] | None:
+        """Locked: an ack can overtake the dispatcher's commit, so wait for it and read what it wrote."""
         row = (await self.session.execute(select(submissions).where(
-            submissions.c.interchange_control_number == control_number))).first()
+            submissions.c.interchange_control_number == control_number).with_for_update())).first()
         return dict(row._mapping) if row else None
 
     async def latest_submission(self, claim_id: str) -> dict[str, Any] | None:
+        """Locked, like submission_by_control_number: the 277CA may arrive before the send commits."""
         row = (await self.session.execute(select(submissions).where(submissions.c.claim_id == claim_id)
-                                          .order_by(submissions.c.claim_version.desc()).limit(1))).first()
+                                          .order_by(submissions.c.claim_version.desc()).limit(1)
+                                          .with_for_update())).first()
         return dict(row._mapping) if row else None
 
     async def submissions_of(self, tenant_id: str, claim_id: str) -> list[dict[str, Any]]:

@@ -25,6 +25,8 @@ class UnbalancedRemittance(AssertionError):
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
+    """One CAS reason and amount."""
+
     group: str  # CAS01: CO, PR, OA, PI
     reason: str  # CARC
     amount: Decimal
@@ -32,6 +34,8 @@ class Adjustment:
 
 @dataclass(frozen=True, slots=True)
 class LineAdjudication:
+    """The payer's answer to one service line: one SVC with its CAS, AMT*B6 and LQ."""
+
     line: ServiceLine
     charge: Decimal
     allowed: Decimal
@@ -47,6 +51,8 @@ class LineAdjudication:
 
 @dataclass(frozen=True, slots=True)
 class ClaimAdjudication:
+    """The payer's answer to one claim: one CLP with its service lines."""
+
     claim: SubmittedClaim
     payer_claim_control_number: str
     status_code: str  # CLP02

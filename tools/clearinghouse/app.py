@@ -31,6 +31,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Build payers, HTTP client, state and background jobs; cancel the jobs on shutdown."""
         payers = load_payers(settings.payers_file)
         timeout = httpx.Timeout(settings.webhook_timeout_seconds)
         async with httpx.AsyncClient(transport=webhook_transport, timeout=timeout) as client:

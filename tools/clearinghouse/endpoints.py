@@ -1,4 +1,14 @@
-"""HTTP edge of the simulator: raw X12 in, JSON or RFC 9457 problem+json out."""
+"""HTTP edge of the simulator: raw X12 in, JSON or RFC 9457 problem+json out.
+
+POST /v1/interchanges  body: raw 837 text; header Idempotency-Key required, traceparent optional.
+    202 {"interchange_control_number", "claims"}; 400 problem+json (invalid-interchange with an
+    "errors" list, or missing-idempotency-key); 422 problem+json when a key comes back with another
+    body. A repeated key gets the first response again, with header Idempotent-Replayed: true.
+POST /v1/eras          body: raw 835 text, delivered as-is by the ERA webhook; 202 {"webhook_id"}.
+GET  /v1/interchanges  what was received, per claim its version, status and payer claim number.
+GET  /v1/deliveries    every webhook with its delivery status and attempts.
+GET  /healthz          {"status": "ok", "pending_jobs": n}.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +19,7 @@ from fastapi.responses import JSONResponse
 
 from tools.clearinghouse.ledger import IdempotencyKeyReused, Ledger, StoredResponse, request_digest
 from tools.clearinghouse.problems import InterchangeRejected
-from tools.clearinghouse.simulator import ClearinghouseSimulator, EraRejected, Source
+from tools.clearinghouse.simulator import ClearinghouseSimulator, EraRejected
 from tools.clearinghouse.webhook_delivery import trace_headers
 
 PROBLEM_JSON = "application/problem+json"
@@ -78,9 +88,8 @@ async def post_interchange(request: Request) -> Response:
     if (replay := _replay(ledger, "interchange", key, digest)) is not None:
         return replay
     # from here to store_response nothing awaits, so a concurrent retry cannot slip in between
-    source = Source(None, key, trace_headers(request.headers))
     try:
-        interchange = simulator.receive_interchange(_text(body), source)
+        interchange = simulator.receive_interchange(_text(body), key, trace_headers(request.headers))
     except BodyNotText as error:
         invalid = problem(400, "invalid-interchange", "Interchange cannot be read", str(error), errors=[])
         stored = StoredResponse(400, invalid, PROBLEM_JSON, digest)
@@ -107,7 +116,7 @@ async def post_era(request: Request) -> Response:
     if key is not None and (replay := _replay(ledger, "era", key, digest)) is not None:
         return replay
     try:
-        webhook_id = simulator.inject_era(_text(body), Source(None, key, trace_headers(request.headers)))
+        webhook_id = simulator.inject_era(_text(body), key, trace_headers(request.headers))
     except (BodyNotText, EraRejected) as error:
         invalid = problem(400, "invalid-era", "ERA cannot be read", str(error))
         stored = StoredResponse(400, invalid, PROBLEM_JSON, digest)

@@ -18,20 +18,17 @@ from tools.clearinghouse.claims import (
     InterchangeHeader,
     TransactionSet,
 )
-from tools.clearinghouse.problems import EnvelopeProblem, InterchangeRejected, SegmentProblem
+from tools.clearinghouse.problems import EnvelopeProblem, InterchangeRejected, SegmentError, SegmentProblem
 from tools.clearinghouse.reader_837 import read_transaction_set
 
 # AK905 functional group syntax error codes
 GROUP_NOT_SUPPORTED, VERSION_NOT_SUPPORTED, GROUP_TRAILER_MISSING = "1", "2", "3"
 GROUP_CONTROL_NUMBERS_DIFFER, GROUP_SET_COUNT_WRONG = "4", "5"
 # IK502 transaction set syntax error codes
-SET_NOT_SUPPORTED, SET_TRAILER_MISSING, SET_CONTROL_NUMBERS_DIFFER, SET_SEGMENT_COUNT_WRONG = (
-    "1",
-    "2",
-    "3",
-    "4",
-)
+SET_NOT_SUPPORTED, SET_TRAILER_MISSING = "1", "2"
+SET_CONTROL_NUMBERS_DIFFER, SET_SEGMENT_COUNT_WRONG = "3", "4"
 SET_IMPLEMENTATION_REFERENCE_INVALID, SET_CONTROL_NUMBER_NOT_UNIQUE = "19", "23"
+UNRECOGNIZED_SEGMENT = "1"  # IK304
 
 Segments = list[list[str]]
 
@@ -41,8 +38,7 @@ def read_interchange(text: str) -> Interchange:
     try:
         delimiters, segments = split_segments(text)
     except X12SyntaxError as error:
-        header, groups = _read_header_leniently(text)
-        raise InterchangeRejected([EnvelopeProblem(str(error))], header, groups) from error
+        raise _unreadable(text, error) from error
     header = _header(segments[0])
     problems: list[EnvelopeProblem] = []
     body = segments[1:]
@@ -210,15 +206,35 @@ def _read_set(
     return None
 
 
-def _read_header_leniently(text: str) -> tuple[InterchangeHeader | None, tuple[FunctionalGroup, ...]]:
-    """ISA and GS when they can be read although a later segment cannot, so a 999 can still answer."""
+def _unreadable(text: str, error: X12SyntaxError) -> InterchangeRejected:
+    """The rejection of text the tokenizer refused, with ISA, GS and ST as far as they can be read."""
     try:
         delimiters = read_delimiters(text)
-        raw = text.lstrip("\r\n\t ").replace("\r", "").replace("\n", "").split(delimiters.segment)
-        header = _header(raw[0].split(delimiters.element))
+        body = text.lstrip("\r\n\t ")
+        if delimiters.segment not in "\r\n":
+            body = body.replace("\r", "").replace("\n", "")
+        # the same split as the tokenizer's, so error.segment_index points into it
+        raw = [r.split(delimiters.element) for r in body.split(delimiters.segment) if r.strip()]
+        header = _header(raw[0])
     except (X12SyntaxError, InterchangeRejected):
-        return None, ()
-    gs = raw[1].split(delimiters.element) if len(raw) > 1 else []
-    if not gs or gs[0] != "GS" or len(gs) < 9:
-        return header, ()
-    return header, (_group_header(gs),)
+        return InterchangeRejected([EnvelopeProblem(str(error))], None)
+    groups: list[FunctionalGroup] = []
+    sets_seen: dict[str, list[tuple[str, str]]] = {}
+    problem = EnvelopeProblem(str(error))
+    set_start = 0
+    for index, segment in enumerate(raw):
+        if segment[0] == "GS" and len(segment) >= 9:
+            groups.append(_group_header(segment))
+            sets_seen[groups[-1].control_number] = []
+        elif segment[0] == "ST" and groups:
+            set_start = index
+            sets_seen[groups[-1].control_number].append((element(segment, 1), element(segment, 2)))
+        elif index == error.segment_index and groups and sets_seen[groups[-1].control_number]:
+            unrecognized = SegmentError(segment[0][:3] or "?", index - set_start + 1, UNRECOGNIZED_SEGMENT)
+            problem = EnvelopeProblem(
+                str(error),
+                group_control_number=groups[-1].control_number,
+                set_control_number=sets_seen[groups[-1].control_number][-1][1],
+                segment=unrecognized,
+            )
+    return InterchangeRejected([problem], header, tuple(groups), sets_seen)

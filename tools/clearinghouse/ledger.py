@@ -27,6 +27,8 @@ class IdempotencyKeyReused(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class StoredResponse:
+    """The first response to an Idempotency-Key, replayed for every retry with that key."""
+
     status_code: int
     body: dict[str, Any]
     media_type: str
@@ -35,6 +37,8 @@ class StoredResponse:
 
 @dataclass(slots=True)
 class ClaimRecord:
+    """One received claim and what became of it."""
+
     claim: SubmittedClaim
     status: str  # the 277CA STC01
     accepted: bool
@@ -60,6 +64,8 @@ class ClaimRecord:
 
 @dataclass(slots=True)
 class InterchangeRecord:
+    """One received interchange, accepted or rejected."""
+
     interchange_control_number: str | None
     idempotency_key: str
     received_at: dt.datetime
@@ -99,6 +105,8 @@ def request_digest(body: bytes) -> str:
 
 
 class Ledger:
+    """In-memory state of one simulator process."""
+
     def __init__(self, clock: Callable[[], dt.datetime]):
         self.clock = clock
         # seeded from the clock so a restarted simulator rarely reuses recent control numbers

@@ -25,6 +25,8 @@ class Party:
 
 @dataclass(frozen=True, slots=True)
 class OutboundControl:
+    """Control numbers, creation time and usage indicator of an outbound interchange."""
+
     interchange_control_number: int
     group_control_number: int
     created_at: dt.datetime

@@ -50,6 +50,8 @@ Adjudication = Annotated[PayRules | DenyRules, Field(discriminator="kind")]
 
 
 class PayerConfig(PayerRulesModel):
+    """One simulated payer: who it is, how it acknowledges and how it adjudicates."""
+
     payer_id: str = Field(pattern=r"^[A-Za-z0-9]{2,80}$")
     name: str = Field(min_length=1, max_length=60)
     address: PayerAddress

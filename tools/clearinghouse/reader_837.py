@@ -55,6 +55,7 @@ class _TransactionSetReader:
         self.claims: list[SubmittedClaim] = []
 
     def read(self, segments: list[list[str]]) -> TransactionSet:
+        """The transaction set's claims; raises SegmentProblem naming the claim in error."""
         # positions count from ST = 1, so the first segment after ST is 2
         segment: list[str] = ["SE"]
         try:

@@ -11,6 +11,8 @@ DEFAULT_PAYERS_FILE = Path(__file__).with_name("payers.json")
 
 
 class ClearinghouseSettings(BaseSettings):
+    """Environment: WEBHOOK_SECRET and CLEARINGHOUSE_* variables."""
+
     model_config = SettingsConfigDict(env_prefix="CLEARINGHOUSE_", extra="ignore", populate_by_name=True)
 
     host: str = "127.0.0.1"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from shared.x12.tokenizer import X12SyntaxError, element, split_segments
 from tools.clearinghouse.adjudication import DENIED, REVERSAL, ClaimAdjudication, adjudicate, reverse
 from tools.clearinghouse.claim_acknowledgement import acknowledge_claim
-from tools.clearinghouse.claims import VOID, Interchange, InterchangeHeader
+from tools.clearinghouse.claims import VOID, FunctionalGroup, Interchange, InterchangeHeader
 from tools.clearinghouse.envelope_837 import read_interchange
 from tools.clearinghouse.ledger import ClaimRecord, InterchangeRecord, Ledger
 from tools.clearinghouse.outbound_envelope import OutboundControl, Party
@@ -41,21 +41,44 @@ class EraRejected(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Routes:
+    """Where the answers go and how long the payers take."""
+
     ack_url: str
     era_url: str
     adjudication_delay_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
-    """The inbound request a webhook answers."""
+class _Reply:
+    """Everything the answers to one inbound request share."""
 
-    interchange_control_number: str | None
+    interchange_control_number: str | None  # of the inbound interchange
     idempotency_key: str | None
     trace: dict[str, str]
+    usage_indicator: str = "T"
+    clearinghouse: Party | None = None  # the answer goes back the way the 837 came
+    submitter: Party | None = None
+
+    @staticmethod
+    def to(header: InterchangeHeader, group: FunctionalGroup, key: str, trace: dict[str, str]) -> _Reply:
+        return _Reply(
+            header.control_number,
+            key,
+            trace,
+            header.usage_indicator,
+            Party(header.receiver_qualifier, header.receiver_id, group.receiver_code or header.receiver_id),
+            Party(header.sender_qualifier, header.sender_id, group.sender_code or header.sender_id),
+        )
+
+    @property
+    def parties(self) -> tuple[Party, Party]:
+        assert self.clearinghouse is not None and self.submitter is not None
+        return self.clearinghouse, self.submitter
 
 
 class ClearinghouseSimulator:
+    """Receives 837s and schedules the 999, 277CA and 835 webhooks that answer them."""
+
     def __init__(
         self,
         payers: dict[str, PayerConfig],
@@ -72,65 +95,35 @@ class ClearinghouseSimulator:
         self.routes = routes
         self.clock = clock
 
-    def receive_interchange(self, text: str, source: Source) -> Interchange:
-        """Record and answer an 837; raises InterchangeRejected after scheduling the 999 R."""
-        received_at = self.clock()
-        key = source.idempotency_key or ""
+    def receive_interchange(self, text: str, idempotency_key: str, trace: dict[str, str]) -> Interchange:
+        """Record and answer an 837; raises InterchangeRejected after scheduling its 999 R."""
         try:
             interchange = read_interchange(text)
         except InterchangeRejected as rejection:
-            icn = rejection.header.control_number if rejection.header else None
-            problems = [p.detail for p in rejection.problems]
-            self.ledger.interchanges.append(
-                InterchangeRecord(icn, key, received_at, False, problems=problems)
-            )
-            log.info("interchange %s rejected: %d problems", icn, len(problems))
-            if rejection.header is not None and rejection.groups:
-                groups = rejected_groups(rejection.groups, rejection.problems, rejection.transaction_sets)
-                x12 = write_999(groups, *self._parties(rejection.header), self._control(rejection.header))
-                source = Source(icn, source.idempotency_key, source.trace)
-                self.jobs.start(
-                    self._send([self._message(self.routes.ack_url, "x12.999", x12, source)]),
-                    name=f"999 for {icn}",
-                )
+            self._reject(rejection, idempotency_key, trace)
             raise
-        header = interchange.header
-        source = Source(header.control_number, source.idempotency_key, source.trace)
+        reply = _Reply.to(interchange.header, interchange.groups[0], idempotency_key, trace)
         acknowledgements = [acknowledge_claim(c, self.payers, self.ledger) for c in interchange.claims]
-        records = [
-            ClaimRecord(
-                a.claim,
-                a.status,
-                a.accepted,
-                a.payer_claim_control_number,
-                self.ledger.note_claim_version(a.claim),
+        records = []
+        for ack in acknowledgements:
+            duplicate = self.ledger.note_claim_version(ack.claim)
+            records.append(
+                ClaimRecord(ack.claim, ack.status, ack.accepted, ack.payer_claim_control_number, duplicate)
             )
-            for a in acknowledgements
-        ]
-        self.ledger.interchanges.append(
-            InterchangeRecord(header.control_number, key, received_at, True, records)
-        )
-        parties = self._parties(header)
-        ack_999 = write_999(accepted_groups(interchange), *parties, self._control(header))
-        ack_277 = write_277ca(interchange, acknowledgements, *parties, self._control(header))
+        icn = interchange.header.control_number
+        self.ledger.interchanges.append(InterchangeRecord(icn, idempotency_key, self.clock(), True, records))
+        ack_999 = write_999(accepted_groups(interchange), *reply.parties, self._control(reply))
+        ack_277 = write_277ca(interchange, acknowledgements, *reply.parties, self._control(reply))
         messages = [
-            self._message(self.routes.ack_url, "x12.999", ack_999, source),
-            self._message(self.routes.ack_url, "x12.277ca", ack_277, source),
+            self._message(self.routes.ack_url, "x12.999", ack_999, reply),
+            self._message(self.routes.ack_url, "x12.277ca", ack_277, reply),
         ]
-        accepted = sum(1 for a in acknowledgements if a.accepted)
-        log.info(
-            "interchange %s accepted: %d claims, %d into adjudication",
-            header.control_number,
-            len(records),
-            accepted,
-        )
-        self.jobs.start(
-            self._answer(messages, acknowledgements, records, header, source),
-            name=f"answers for {header.control_number}",
-        )
+        adjudicating = sum(1 for a in acknowledgements if a.accepted)
+        log.info("interchange %s accepted: %d claims, %d into adjudication", icn, len(records), adjudicating)
+        self.jobs.start(self._answer(messages, acknowledgements, records, reply), name=f"answers for {icn}")
         return interchange
 
-    def inject_era(self, text: str, source: Source) -> str:
+    def inject_era(self, text: str, idempotency_key: str | None, trace: dict[str, str]) -> str:
         """Deliver an operator's 835 as-is through the ERA webhook; returns the webhook id."""
         try:
             _, segments = split_segments(text)
@@ -138,18 +131,30 @@ class ClearinghouseSimulator:
             raise EraRejected(str(error)) from error
         if not any(s[0] == "ST" and element(s, 1) == "835" for s in segments):
             raise EraRejected("the interchange holds no 835 transaction set")
-        data_source = Source(None, source.idempotency_key, source.trace)
-        message = self._message(self.routes.era_url, "x12.835", text, data_source, segments[0][13])
+        reply = _Reply(None, idempotency_key, trace)
+        message = self._message(self.routes.era_url, "x12.835", text, reply, icn=segments[0][13])
         self.jobs.start(self._send([message]), name=f"injected ERA {message.webhook_id}")
         return message.webhook_id
+
+    def _reject(self, rejection: InterchangeRejected, key: str, trace: dict[str, str]) -> None:
+        icn = rejection.header.control_number if rejection.header else None
+        problems = [p.detail for p in rejection.problems]
+        self.ledger.interchanges.append(InterchangeRecord(icn, key, self.clock(), False, problems=problems))
+        log.info("interchange %s rejected: %d problems", icn, len(problems))
+        if rejection.header is None or not rejection.groups:
+            return  # nothing to address a 999 to
+        reply = _Reply.to(rejection.header, rejection.groups[0], key, trace)
+        groups = rejected_groups(rejection.groups, rejection.problems, rejection.transaction_sets)
+        x12 = write_999(groups, *reply.parties, self._control(reply))
+        message = self._message(self.routes.ack_url, "x12.999", x12, reply)
+        self.jobs.start(self._send([message]), name=f"999 for {icn}")
 
     async def _answer(
         self,
         messages: list[WebhookMessage],
         acknowledgements: list[ClaimAcknowledgement],
         records: list[ClaimRecord],
-        header: InterchangeHeader,
-        source: Source,
+        reply: _Reply,
     ) -> None:
         await self._send(messages)
         await asyncio.sleep(self.routes.adjudication_delay_seconds)
@@ -158,26 +163,25 @@ class ClearinghouseSimulator:
             if not ack.accepted or ack.payer_claim_control_number is None:
                 continue
             payer = self.payers[ack.claim.payer_id]
-            result = self._adjudicate(ack, payer)
+            result = self._adjudicate(ack, ack.payer_claim_control_number, payer)
             record.adjudication = _outcome(result)
             if result is not None:
                 results.append((payer, result))
-        await self._send(
-            [self._remittance(payer, batch, header, source) for payer, batch in _batches(results)]
-        )
+        await self._send([self._remittance(payer, batch, reply) for payer, batch in _batches(results)])
 
-    def _adjudicate(self, ack: ClaimAcknowledgement, payer: PayerConfig) -> ClaimAdjudication | None:
-        assert ack.payer_claim_control_number is not None
+    def _adjudicate(
+        self, ack: ClaimAcknowledgement, number: str, payer: PayerConfig
+    ) -> ClaimAdjudication | None:
         if ack.claim.frequency_code == VOID:
-            original = self.ledger.take_for_reversal(ack.payer_claim_control_number)
+            original = self.ledger.take_for_reversal(number)
             return reverse(original) if original is not None else None
-        result = adjudicate(ack.claim, payer, ack.payer_claim_control_number)
+        result = adjudicate(ack.claim, payer, number)
         if result is not None:
             self.ledger.record_adjudication(result)
         return result
 
     def _remittance(
-        self, payer: PayerConfig, batch: list[ClaimAdjudication], header: InterchangeHeader, source: Source
+        self, payer: PayerConfig, batch: list[ClaimAdjudication], reply: _Reply
     ) -> WebhookMessage:
         remittance = Remittance(
             payer=payer,
@@ -186,34 +190,27 @@ class ClearinghouseSimulator:
             trace_number=self.ledger.next_trace_number(),
             payment_date=self.clock().date(),
         )
-        x12 = write_835(remittance, *self._parties(header), self._control(header))
-        return self._message(self.routes.era_url, "x12.835", x12, source)
+        x12 = write_835(remittance, *reply.parties, self._control(reply))
+        return self._message(self.routes.era_url, "x12.835", x12, reply)
 
     async def _send(self, messages: list[WebhookMessage]) -> None:
         for message in messages:
             await self.sender.deliver(message)
 
     def _message(
-        self, url: str, event_type: str, x12: str, source: Source, icn: str | None = None
+        self, url: str, event_type: str, x12: str, reply: _Reply, icn: str | None = None
     ) -> WebhookMessage:
         data = {
             "x12": x12,
             "interchange_control_number": icn or _isa13(x12),
-            "source_interchange_control_number": source.interchange_control_number,
-            "source_idempotency_key": source.idempotency_key,
+            "source_interchange_control_number": reply.interchange_control_number,
+            "source_idempotency_key": reply.idempotency_key,
         }
-        return webhook_message(url, event_type, data, source.trace, self.clock())
+        return webhook_message(url, event_type, data, reply.trace, self.clock())
 
-    def _control(self, header: InterchangeHeader) -> OutboundControl:
+    def _control(self, reply: _Reply) -> OutboundControl:
         number = self.ledger.next_control_number()
-        return OutboundControl(number, number, self.clock(), header.usage_indicator)
-
-    @staticmethod
-    def _parties(header: InterchangeHeader) -> tuple[Party, Party]:
-        # the answer goes back the way the 837 came: our id is its receiver, its sender is ours
-        clearinghouse = Party(header.receiver_qualifier, header.receiver_id, header.receiver_id)
-        submitter = Party(header.sender_qualifier, header.sender_id, header.sender_id)
-        return clearinghouse, submitter
+        return OutboundControl(number, number, self.clock(), reply.usage_indicator)
 
 
 def _outcome(result: ClaimAdjudication | None) -> str:

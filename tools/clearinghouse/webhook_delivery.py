@@ -1,5 +1,8 @@
 """Signed webhook delivery with retries, and the background jobs that run the deliveries.
 
+Body: {"type": "x12.999" | "x12.277ca" | "x12.835", "timestamp": ISO 8601, "data": {"x12": raw text,
+"interchange_control_number": ISA13 of data.x12, "source_interchange_control_number": ISA13 of the
+837 answered (null for an injected ERA), "source_idempotency_key": the request's Idempotency-Key}}.
 Each message keeps one webhook-id across retries and is re-signed per attempt with a fresh
 timestamp, so a retry minutes later still passes the receiver's tolerance check.
 """
@@ -39,6 +42,8 @@ def trace_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
+    """Exponential backoff: initial delay doubling up to the maximum, for at most the window."""
+
     initial_seconds: float = 0.2
     maximum_seconds: float = 5.0
     give_up_after_seconds: float = 600.0
@@ -46,6 +51,8 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class WebhookMessage:
+    """One webhook; its id and body stay the same across retries."""
+
     webhook_id: str
     event_type: str
     url: str
@@ -84,24 +91,28 @@ def webhook_message(
 
 
 class WebhookSender:
+    """Delivers signed webhooks and keeps a record of every delivery."""
+
     def __init__(
         self,
         client: httpx.AsyncClient,
         secret: str,
         policy: RetryPolicy,
         sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.client = client
         self.secret = secret
         self.policy = policy
         self.sleep = sleep
+        self.monotonic = monotonic
         self.deliveries: dict[str, DeliveryRecord] = {}
 
     async def deliver(self, message: WebhookMessage) -> bool:
         """POST until a 2xx, a 4xx that retrying cannot fix, or the retry window closes."""
         record = DeliveryRecord(message.webhook_id, message.event_type, message.url)
         self.deliveries[message.webhook_id] = record
-        deadline = time.monotonic() + self.policy.give_up_after_seconds
+        deadline = self.monotonic() + self.policy.give_up_after_seconds
         delay = self.policy.initial_seconds
         while True:
             record.attempts += 1
@@ -109,7 +120,7 @@ class WebhookSender:
             if record.status != "pending":
                 return record.status == "delivered"
             wait = max(delay, retry_after or 0.0)
-            if time.monotonic() + wait > deadline:
+            if self.monotonic() + wait > deadline:
                 record.status = "failed"
                 log.warning(
                     "webhook %s %s gave up after %d attempts",

@@ -30,6 +30,8 @@ RECEIVED = "A1:19"  # the clearinghouse received the batch; claims carry their o
 
 @dataclass(frozen=True, slots=True)
 class ClaimAcknowledgement:
+    """The 277CA answer for one claim."""
+
     claim: SubmittedClaim
     status: str  # STC01, e.g. "A2:20" or "A3:26:PR"
     payer_claim_control_number: str | None = None

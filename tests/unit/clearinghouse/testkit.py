@@ -18,6 +18,7 @@ import pyx12.x12n_document
 
 from shared.webhooks import verify
 from shared.x12.tokenizer import element, render_segments, split_segments
+from tools.clearinghouse.claims import BillingProvider, PersonName, ServiceLine, SubmittedClaim
 from tools.clearinghouse.settings import ClearinghouseSettings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,6 +33,11 @@ def read_fixture(name: str) -> str:
 
 
 Segments = list[list[str]]
+
+
+def segments_of(text: str, segment_id: str) -> Segments:
+    """Every segment of X12 text with the given id."""
+    return [s for s in split_segments(text)[1] if s[0] == segment_id]
 
 
 def rewrite(text: str, change: Callable[[Segments], Segments], recount: bool = True) -> str:
@@ -244,3 +250,46 @@ def simulator_settings(**overrides: Any) -> ClearinghouseSettings:
     }
     values.update(overrides)
     return ClearinghouseSettings(**values)
+
+
+def submitted_claim(
+    lines: list[tuple[str, str]],
+    payer_id: str = "SIMPAY",
+    prior_authorization: str | None = None,
+    frequency_code: str = "1",
+    original_reference: str | None = None,
+    patient_control_number: str = "PCN9001",
+    modifiers: tuple[str, ...] = (),
+) -> SubmittedClaim:
+    """A professional claim with (procedure code, charge) lines, for rule tests."""
+    service_lines = tuple(
+        ServiceLine(
+            line_number=number,
+            qualifier="HC",
+            procedure_code=code,
+            modifiers=modifiers,
+            charge=Decimal(charge),
+            units=Decimal("1"),
+            service_date="20260110",
+            line_control_number=f"{patient_control_number}L{number}",
+        )
+        for number, (code, charge) in enumerate(lines, start=1)
+    )
+    return SubmittedClaim(
+        transaction_set_control_number="0001",
+        patient_control_number=patient_control_number,
+        total_charge=sum((line.charge for line in service_lines), Decimal("0")),
+        facility_code="11",
+        frequency_code=frequency_code,
+        payer_id=payer_id,
+        payer_name="A PAYER",
+        claim_filing_indicator="CI",
+        billing_provider=BillingProvider("RIVERSIDE FAMILY MEDICINE", "1234567893", "371234567"),
+        subscriber=PersonName("DOE", "JANE"),
+        member_id="MEM123456",
+        patient=PersonName("DOE", "JANE"),
+        patient_is_subscriber=True,
+        lines=service_lines,
+        original_reference=original_reference,
+        prior_authorization=prior_authorization,
+    )

@@ -34,10 +34,25 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key not in _RESERVED and not key.startswith("_"):
                 entry[key] = value
-        if record.exc_info and record.exc_info[0] is not None:
-            # Only the exception type: messages from drivers can echo bound parameter values (PHI).
-            entry["exception"] = record.exc_info[0].__name__
+        if record.exc_info and record.exc_info[1] is not None:
+            entry.update(describe_exception(record.exc_info[1]))
         return json.dumps(entry, default=str)
+
+
+def describe_exception(error: BaseException) -> dict[str, str]:
+    """Exception types along the cause chain and the SQLSTATE, never messages: a driver's message
+    can echo bound parameter values (PHI). Enough to find the failing statement in the trace."""
+    chain, seen = [], set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen and len(chain) < 5:
+        seen.add(id(current))
+        chain.append(type(current).__name__)
+        current = getattr(current, "orig", None) or current.__cause__
+    described = {"exception": " <- ".join(chain)}
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None) or getattr(error, "sqlstate", None)
+    if sqlstate:
+        described["sqlstate"] = str(sqlstate)
+    return described
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,7 +63,9 @@ class RemittanceStore:
     async def add_era(self, values: dict[str, Any]) -> bool:
         """False when the payer's trace number was posted before (a duplicate ERA)."""
         added = (await self.session.execute(insert(eras).values(**values).on_conflict_do_nothing(
-            index_elements=["payer_identifier", "trace_number"], index_where=eras.c.status != "held",
+            # A literal predicate: with a bound parameter PostgreSQL cannot match the partial index once
+            # asyncpg switches the prepared statement to a generic plan (42P10 from the sixth call on).
+            index_elements=["payer_identifier", "trace_number"], index_where=text("status <> 'held'"),
         ).returning(eras.c.era_id))).first()
         return added is not None
 

@@ -144,12 +144,16 @@ class ClaimEventConsumer:
     async def _apply_one(self, session: AsyncSession, record: ConsumerRecord) -> None:
         try:
             envelope = EventEnvelope.from_kafka(record.headers, record.value)
+            handler = self.handlers.get(envelope.type)
+            if handler is None:
+                # Another consumer's business, unless nobody here knows the type: then it may be ours
+                # from a newer producer, and it waits in the dead-letter topic for a replay.
+                if envelope.type not in self.registry.current:
+                    raise UnknownEventError(f"unknown event type {envelope.type!r}")
+                return
             event = self.registry.decode(envelope)
         except UNDECODABLE as error:
             await self._dead_letter(session, record, _record_id(record), safe_reason(error), attempts=0)
-            return
-        handler = self.handlers.get(envelope.type)
-        if handler is None:
             return
         if not await self._claim_inbox(session, record, envelope.id):
             return

@@ -51,6 +51,24 @@ class ClaimCodingReviewRequired(ClaimEvent):
 
 
 # submission -----------------------------------------------------------------------------------
+class ScrubEdit(Part):
+    """One scrubber finding: fixed text and a JSON pointer into the encounter, never the value there."""
+
+    edit_id: str
+    severity: Literal["error", "warning"]
+    message: str
+    fix_hint: str
+    pointer: str
+
+
+@CONTRACTS.register
+class ClaimScrubFailed(ClaimEvent):
+    """The pre-submission scrubber found errors: the claim was not sent and needs correcting."""
+
+    event_type = "claim.scrub_failed"
+    edits: list[ScrubEdit]
+
+
 class BilledLine(Part):
     line_control_number: str
     procedure_code: str

@@ -44,6 +44,7 @@ _SUMMARY_FIELDS = {
     "claim.received": ("external_id",),
     "claim.coded": ("diagnoses", "procedures"),
     "claim.coding_review_required": ("reasons",),
+    "claim.scrub_failed": ("edits",),
     "claim.submitted": ("submission_id", "claim_version", "frequency_code", "payer_id",
                         "interchange_control_number", "total_charge"),
     "claim.accepted": ("submission_id", "payer_claim_control_number", "status_category", "status_code"),

@@ -17,6 +17,7 @@ from services.submission.adapters.clearinghouse_http import (
 from services.submission.adapters.repository import SubmissionStore, utcnow
 from services.submission.domain.billable_claim import BillableClaim
 from services.submission.domain.interchange_837p import write_837p
+from services.submission.domain.scrubber import LIBRARY, ScrubContext, ScrubResult, bundled_payer_settings
 from services.submission.domain.submission_plan import (
     Submitter,
     line_control_numbers_for,
@@ -24,7 +25,14 @@ from services.submission.domain.submission_plan import (
 )
 from shared.contracts.encounter import Encounter
 from shared.db import unit_of_work
-from shared.events.claim_events import BilledLine, ClaimCoded, ClaimRejected, ClaimSubmitted
+from shared.events.claim_events import (
+    BilledLine,
+    ClaimCoded,
+    ClaimRejected,
+    ClaimScrubFailed,
+    ClaimSubmitted,
+    ScrubEdit,
+)
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import envelope_for
 from shared.telemetry import claim_span_attributes, current_traceparent
@@ -36,14 +44,32 @@ tracer = trace.get_tracer(__name__)
 
 
 async def prepare_coded_claim(session: AsyncSession, event: ClaimCoded, envelope: EventEnvelope) -> None:
-    """Write the 837P for a newly coded claim and queue it for sending (version 1, frequency 1)."""
+    """Scrub a newly coded claim, then queue its 837P (version 1, frequency 1) unless the scrubber found errors."""
     store = SubmissionStore(session)
     pcn = patient_control_number_for(envelope.claim_id)
+    scrub = LIBRARY.scrub(event.encounter, ScrubContext(today=utcnow().date(), payer_settings=bundled_payer_settings()))
     if not await store.add_billing_claim({
         "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id, "patient_control_number": pcn,
-        "encounter": event.encounter.model_dump(mode="json"), "current_version": 1, "status": "queued"}):
+        "encounter": event.encounter.model_dump(mode="json"), "current_version": 1,
+        "status": "needs_correction" if scrub.blocks_submission else "queued"}):
         return  # this claim was already prepared
+    _note_scrub(scrub)
+    if scrub.blocks_submission:
+        failed = ClaimScrubFailed(edits=[ScrubEdit(edit_id=f.edit_id, severity=f.severity, message=f.message,
+                                                   fix_hint=f.fix_hint, pointer=f.pointer) for f in scrub.findings])
+        await store.record(envelope.claim_id, [envelope_for(failed, source=SOURCE, claim_id=envelope.claim_id,
+                                                            tenant_id=envelope.tenant_id)])
+        return
     await queue_version(store, envelope.claim_id, envelope.tenant_id, event.encounter, 1, "1", None)
+
+
+def _note_scrub(scrub: ScrubResult) -> None:
+    # Edit ids and pointers only: the values they point at may be PHI.
+    trace.get_current_span().set_attributes({
+        "scrub.library_version": scrub.library_version,
+        "scrub.edit_ids": [f.edit_id for f in scrub.findings]})
+    if scrub.findings:
+        log.info("scrubber found %s", ", ".join(f"{f.edit_id}({f.severity})@{f.pointer}" for f in scrub.findings))
 
 
 async def queue_version(store: SubmissionStore, claim_id: str, tenant_id: str, encounter: Encounter,

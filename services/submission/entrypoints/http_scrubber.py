@@ -1,0 +1,20 @@
+"""The scrubber's edit library, readable by every tenant: what is checked before a claim is sent."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from services.submission.domain.scrubber import LIBRARY
+from shared.http.service_app import authenticated_tenant
+
+router = APIRouter(prefix="/v1", tags=["scrubber"])
+
+
+@router.get("/scrubber/edits", summary="The pre-submission edits, their severities and effective dates")
+async def list_edits(_tenant_id: Annotated[str, Depends(authenticated_tenant)]) -> dict[str, Any]:
+    return {"library_version": LIBRARY.version, "edits": [{
+        "edit_id": edit.edit_id, "severity": edit.severity, "message": edit.message, "fix_hint": edit.fix_hint,
+        "pointer": edit.pointer, "effective_from": edit.effective_from.isoformat(),
+        "effective_to": edit.effective_to.isoformat() if edit.effective_to else None} for edit in LIBRARY.edits]}

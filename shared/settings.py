@@ -21,6 +21,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=3, ge=1, description="tries before a message is dead-lettered")
     consumer_batch_size: int = Field(default=500, ge=1)
     relay_batch_size: int = Field(default=500, ge=1)
-    relay_idle_seconds: float = Field(default=0.05, gt=0)
+    relay_idle_seconds: float = Field(default=1.0, gt=0, description="longest wait for outbox rows another "
+                                      "process committed; this process's own commits wake the relay at once")
     log_level: str = "INFO"
     instance_id: str = Field(default="1", description="distinguishes instances of one service in logs")

@@ -18,6 +18,7 @@ from opentelemetry import propagate, trace
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.db import on_commit
 from shared.messaging.outbox import decode_headers
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import physical_topic
@@ -48,6 +49,8 @@ class OutboxRelay:
         schema = tables.outbox.schema or "public"
         self._lock_key = zlib.crc32(f"outbox-relay:{schema}".encode())
         self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        on_commit(sessions, self._wake.set)
 
     async def publish_batch(self) -> int:
         """Publish one batch of unsent rows; returns how many were published."""
@@ -111,11 +114,14 @@ class OutboxRelay:
                 published = 0
                 delay = min(max(delay * 2, 0.2), 5.0)
             if published < self.batch_size:
+                # A commit in this process wakes us at once; rows from elsewhere wait one idle period.
                 try:
-                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
                 except TimeoutError:
                     pass
+                self._wake.clear()
 
     def stop(self) -> None:
         self._stopping.set()
+        self._wake.set()
 

@@ -9,13 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.submission.adapters.clearinghouse_http import HttpClearinghouse
 from services.submission.service_layer.handlers import dispatch_due
+from shared.db import on_commit
 
 log = logging.getLogger(__name__)
 
 
 async def run_dispatcher(sessions: async_sessionmaker[AsyncSession], clearinghouse: HttpClearinghouse,
-                         idle_seconds: float = 0.1) -> None:
-    """Send what is due, sleep briefly when nothing was; database outages are waited out."""
+                         idle_seconds: float = 1.0) -> None:
+    """Send what is due; when nothing was, wait for this service's next commit (a newly queued
+    submission) or the idle period (retries coming due); database outages are waited out."""
+    committed = asyncio.Event()
+    on_commit(sessions, committed.set)
     while True:
         try:
             sent = await dispatch_due(sessions, clearinghouse)
@@ -26,4 +30,8 @@ async def run_dispatcher(sessions: async_sessionmaker[AsyncSession], clearinghou
             sent = 0
             await asyncio.sleep(1.0)
         if not sent:
-            await asyncio.sleep(idle_seconds)
+            try:
+                await asyncio.wait_for(committed.wait(), timeout=idle_seconds)
+            except TimeoutError:
+                pass
+            committed.clear()

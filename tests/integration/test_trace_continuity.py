@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -30,10 +33,13 @@ EXPECTED_STAGES = {
 
 
 @pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
+def spans() -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     configure_tracing("claimline-tests", extra_processor=SimpleSpanProcessor(exporter))
-    return exporter
+    yield exporter
+    # The instrumentations patch httpx and aiokafka process-wide: later tests set their own headers.
+    HTTPXClientInstrumentor().uninstrument()
+    AIOKafkaInstrumentor().uninstrument()
 
 
 async def wait_for_status(client: httpx.AsyncClient, url: str, wanted: str, timeout: float = 60.0) -> str:

@@ -35,7 +35,7 @@ def classify(adjustments: list[tuple[str, str, Decimal]]) -> DenialClassificatio
     """Classify by the largest denying adjustment (group, CARC, amount)."""
     denying = [(g, c, a) for g, c, a in adjustments if (g, c) not in NON_DENIAL and a > 0]
     table = _table()
-    codes = tuple(f"{g}-{c}" for g, c, _ in denying)
+    codes = tuple(dict.fromkeys(f"{g}-{c}" for g, c, _ in denying))  # once each, in order of appearance
     if not denying:
         category = table["categories"]["unknown"]
         return DenialClassification("unknown", "no denying adjustment on the remittance", False,

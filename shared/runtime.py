@@ -13,11 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy import MetaData, Table, text
 
+from shared.access_tokens import SigningKeyRing
 from shared.db import create_engine, session_factory
 from shared.events.registry import CONTRACTS
 from shared.messaging.consumer import ClaimEventConsumer, Handler
 from shared.messaging.relay import OutboxRelay, build_producer
 from shared.messaging.tables import MessagingTables, messaging_tables
+from shared.messaging.tenants_follower import TenantsTopicFollower
 from shared.messaging.topics import TENANTS_TOPIC
 from shared.settings import ServiceSettings
 from shared.tenancy import TenantAuthenticator, api_keys_table, tenant_key_handlers
@@ -43,7 +45,12 @@ class ServiceRuntime:
         self.producer = build_producer(settings.kafka_bootstrap)
         self.relay = OutboxRelay(self.sessions, tables, self.producer, batch_size=settings.relay_batch_size,
                                  idle_seconds=settings.relay_idle_seconds, namespace=settings.kafka_namespace)
-        self.authenticate = TenantAuthenticator(self.sessions, api_keys)
+        # Access-token signing keys and client revocations, read from the tenants topic into memory.
+        self.key_ring = SigningKeyRing()
+        self.tenants_follower = TenantsTopicFollower(settings.kafka_bootstrap, settings.kafka_namespace,
+                                                     self.key_ring)
+        self.authenticate = TenantAuthenticator(self.sessions, api_keys, self.key_ring,
+                                                self.tenants_follower.caught_up)
         self.consumers: list[ClaimEventConsumer] = []
         self._tasks: list[asyncio.Task] = []
         self._api_keys = api_keys
@@ -65,8 +72,9 @@ class ServiceRuntime:
         return consumer
 
     def add_tenant_key_projection(self) -> None:
-        """Keep this service's api_keys table in step with the tenants topic."""
+        """Keep this service's api_keys table and token key ring in step with the tenants topic."""
         self.add_consumer(f"{self.service}.tenant-keys", [TENANTS_TOPIC], tenant_key_handlers(self._api_keys))
+        self.add_loop(f"{self.service}.tenants-follower", self.tenants_follower.run)
 
     async def start(self) -> None:
         await self.producer.start()

@@ -25,3 +25,10 @@ class ServiceSettings(BaseSettings):
                                       "process committed; this process's own commits wake the relay at once")
     log_level: str = "INFO"
     instance_id: str = Field(default="1", description="distinguishes instances of one service in logs")
+    admin_token: str = Field(default="", description="Bearer token of intake's admin API; empty disables it")
+    # Per tenant and per process; high enough that ordinary traffic (and the test suite) never meets it.
+    rate_limit_per_second: float = Field(default=200.0, gt=0, description="requests a tenant may make per second")
+    rate_limit_burst: int = Field(default=400, ge=1, description="requests a tenant may make at once")
+    oauth_signing_key: str = Field(default="", description="intake's Ed25519 token key (base64url seed); "
+                                   "empty: a fresh key per process, published on the tenants topic")
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)

@@ -4,21 +4,29 @@ Intake issues and revokes keys (stored as SHA-256 hashes: keys are 256-bit rando
 hash adds nothing) and publishes `tenant.api_key_issued` / `tenant.api_key_revoked` on the
 tenants topic; every service projects them into its own `api_keys` table and checks bearer keys
 against it. A revocation reaches every service within one consumer poll.
+
+A bearer may instead be an OAuth2 access token (shared/access_tokens.py), verified locally
+against the signing keys intake announced on the same topic. Either way the request gets a
+Principal: the tenant, which credential spoke, and its scopes (an API key carries them all).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+from dataclasses import dataclass
+from typing import Literal
 
 from fastapi import Request
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.access_tokens import SCOPES, InvalidAccessToken, SigningKeyRing, looks_like_jwt
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import CONTRACTS, ClaimEvent
-from shared.http.problems import Unauthorized
+from shared.http.problems import ProblemError, Unauthorized
 
 KEY_PREFIX = "clk_"
 
@@ -84,23 +92,72 @@ def tenant_key_handlers(table: Table) -> dict:
     return {ApiKeyIssued.event_type: issued, ApiKeyRevoked.event_type: revoked}
 
 
-class TenantAuthenticator:
-    """FastAPI dependency: Bearer API key -> tenant id, or 401 problem."""
+class InsufficientScope(ProblemError):
+    status, problem_type, title = 403, "insufficient-scope", "Insufficient scope"
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table):
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the tenant, the credential (API key id or OAuth client id) and its scopes."""
+
+    tenant_id: str
+    kind: Literal["api_key", "oauth_client"]
+    credential_id: str
+    scopes: frozenset[str]
+
+    def require(self, scope: str) -> None:
+        """Raise a 403 problem unless this caller holds scope."""
+        if scope not in self.scopes:
+            raise InsufficientScope(f"this call needs the {scope} scope", required_scope=scope)
+
+
+# A token signed by a key this process has not read yet waits this long for the tenants topic backlog.
+KEY_RING_WAIT_SECONDS = 5.0
+
+
+class TenantAuthenticator:
+    """FastAPI dependency: Bearer API key or access token -> tenant id (Principal on request.state), or 401."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], table: Table,
+                 key_ring: SigningKeyRing | None = None, key_ring_ready: asyncio.Event | None = None):
         self.sessions = sessions
         self.table = table
+        self.key_ring = key_ring or SigningKeyRing()
+        self.key_ring_ready = key_ring_ready
 
     async def __call__(self, request: Request) -> str:
         header = request.headers.get("authorization", "")
-        scheme, _, key = header.partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
-            raise Unauthorized("send Authorization: Bearer <API key>")
+        scheme, _, credential = header.partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise Unauthorized("send Authorization: Bearer <API key or access token>")
+        if looks_like_jwt(credential):
+            principal = await self._from_access_token(credential)
+        else:
+            principal = await self._from_api_key(credential)
+        request.state.principal = principal
+        request.state.tenant_id = principal.tenant_id
+        return principal.tenant_id
+
+    async def _from_api_key(self, key: str) -> Principal:
         async with self.sessions() as session:
-            tenant_id = (await session.execute(
-                select(self.table.c.tenant_id).where(self.table.c.key_hash == hash_key(key.strip()),
-                                                     self.table.c.revoked_at.is_(None)))).scalar()
-        if tenant_id is None:
+            row = (await session.execute(
+                select(self.table.c.tenant_id, self.table.c.key_id).where(
+                    self.table.c.key_hash == hash_key(key), self.table.c.revoked_at.is_(None)))).first()
+        if row is None:
             raise Unauthorized("the API key is unknown or revoked")
-        request.state.tenant_id = tenant_id
-        return tenant_id
+        return Principal(row.tenant_id, "api_key", row.key_id, frozenset(SCOPES))
+
+    async def _from_access_token(self, token: str) -> Principal:
+        try:
+            claims = self.key_ring.verify(token)
+        except InvalidAccessToken as invalid:
+            if self.key_ring_ready is None or self.key_ring_ready.is_set():
+                raise Unauthorized(str(invalid)) from None
+            # Just started: the key may still be in the tenants topic backlog.
+            try:
+                await asyncio.wait_for(self.key_ring_ready.wait(), KEY_RING_WAIT_SECONDS)
+                claims = self.key_ring.verify(token)
+            except (TimeoutError, InvalidAccessToken):
+                raise Unauthorized(str(invalid)) from None
+        return Principal(claims.tenant_id, "oauth_client", claims.client_id, claims.scopes)

@@ -48,6 +48,7 @@ def stack_secrets(run_dir: Path) -> dict[str, str]:
     return _load_json(run_dir / "secrets.json", {
         "webhook_secret": "whsec_" + __import__("base64").b64encode(secrets.token_bytes(32)).decode(),
         "api_key_id": key_id, "api_key": key, "tenant_id": "dev-practice",
+        "admin_token": secrets.token_urlsafe(32),  # intake's admin API (tenants, keys, OAuth clients, audit)
     })
 
 
@@ -60,6 +61,7 @@ def environment(run_dir: Path) -> dict[str, str]:
         "DATABASE_URL": f"postgresql+asyncpg://{stack_postgres.USER}@127.0.0.1:{port['postgres']}/{stack_postgres.DATABASE}",
         "API_KEY": secret["api_key"],
         "TENANT_ID": secret["tenant_id"],
+        "ADMIN_TOKEN": secret["admin_token"],
         "WEBHOOK_SECRET": secret["webhook_secret"],
         "CLEARINGHOUSE_URL": f"http://127.0.0.1:{port['clearinghouse']}",
         "RUN_DIR": str(run_dir),

@@ -11,12 +11,44 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://claimline.dev/problems/"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error response carries them."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, str]] | None = Field(default=None, description="validation errors: pointer and detail")
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+# Documented on every route so clients (and schemathesis) know each error's shape and media type.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem_response("Malformed request"),
+    401: _problem_response("Missing, unknown or revoked credentials"),
+    403: _problem_response("The credentials lack the scope this operation needs"),
+    404: _problem_response("No such resource for this tenant"),
+    409: _problem_response("Conflicts with an existing resource"),
+    413: _problem_response("Request body too large"),
+    415: _problem_response("Unsupported media type"),
+    422: _problem_response("The request is not valid; `errors` lists every field"),
+    429: _problem_response("Rate limit exceeded; see Retry-After"),
+}
 
 
 class ProblemError(DomainError):
@@ -46,6 +78,24 @@ class Unauthorized(ProblemError):
 
 class Unprocessable(ProblemError):
     status, problem_type, title = 422, "unprocessable", "Unprocessable request"
+
+
+class InvalidRequest(ProblemError):
+    """422 in the validation shape every route shares: errors=[{pointer, detail}], never the values."""
+
+    status, problem_type, title = 422, "validation", "The request is not valid"
+
+
+class MalformedBody(ProblemError):
+    status, problem_type, title = 400, "malformed-body", "Malformed body"
+
+
+class UnsupportedMediaType(ProblemError):
+    status, problem_type, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class PayloadTooLarge(ProblemError):
+    status, problem_type, title = 413, "payload-too-large", "Payload too large"
 
 
 def problem(status: int, problem_type: str, title: str, detail: str, instance: str | None = None,

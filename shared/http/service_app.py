@@ -9,8 +9,9 @@ from fastapi import APIRouter, FastAPI, Request
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import Table
 
+from shared.access_tokens import CLAIMS_READ
 from shared.http.health import router as health_router
-from shared.http.problems import install_problem_handlers
+from shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from shared.messaging.tables import MessagingTables
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -41,14 +42,20 @@ def build_service_app(*, service: str, title: str, description: str, settings: S
     install_problem_handlers(app)
     app.include_router(health_router)
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, exclude_spans=["receive", "send"])
     return app
 
 
 async def authenticated_tenant(request: Request) -> str:
-    """FastAPI dependency: the tenant of the request's Bearer API key."""
-    return await request.app.state.runtime.authenticate(request)
+    """FastAPI dependency: the tenant of the request's Bearer API key or access token.
+
+    Reads (GET, HEAD) need the claims:read scope; an API key carries every scope.
+    """
+    tenant_id: str = await request.app.state.runtime.authenticate(request)
+    if request.method in {"GET", "HEAD"}:
+        request.state.principal.require(CLAIMS_READ)
+    return tenant_id
 
 
 def serve(create_app: Callable[[ServiceSettings], FastAPI]) -> None:

@@ -49,6 +49,8 @@ def stack_topics(partitions: int = DEFAULT_PARTITIONS, replication_factor: int =
                                                    "min.insync.replicas": str(min(2, replication_factor))}))
         specs.append(TopicSpec(dead_letter_topic(topic), partitions, {"retention.ms": str(RETENTION_DLQ_MS)}))
     specs.append(TopicSpec(TENANTS_TOPIC, 1, {"cleanup.policy": "compact"}))
+    # Without it, one tenants event a service cannot read (say, a newer type) would stall its relay.
+    specs.append(TopicSpec(dead_letter_topic(TENANTS_TOPIC), 1, {"retention.ms": str(RETENTION_DLQ_MS)}))
     return specs
 
 

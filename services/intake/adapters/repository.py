@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.tables import claims, idempotency_keys, messaging, timeline
 from services.intake.domain.claim import NewClaim
+from services.intake.domain.outbound_webhooks import StatusChange
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import record_events
 from shared.messaging.topics import events_topic
@@ -60,16 +61,29 @@ class ClaimStore:
         return [dict(r._mapping) for r in rows]
 
     async def project(self, envelope: EventEnvelope, status: str | None, summary: dict[str, Any],
-                      trace_id: str | None) -> None:
-        """Add the event to the claim's timeline and move its status when the event is the latest."""
+                      trace_id: str | None) -> StatusChange | None:
+        """Add the event to the claim's timeline and move its status when the event is the latest.
+
+        Returns the status change, or None when the status stayed as it was.
+        """
         await self.session.execute(insert(timeline).values(
             event_id=envelope.id, claim_id=envelope.claim_id, tenant_id=envelope.tenant_id,
             event_type=envelope.type, source=envelope.source, occurred_at=envelope.time, trace_id=trace_id,
             status=status, summary=summary).on_conflict_do_nothing())
-        if status is not None:
-            await self.session.execute(update(claims).where(
-                claims.c.claim_id == envelope.claim_id, claims.c.status_at <= envelope.time,
-            ).values(status=status, status_at=envelope.time, updated_at=func.now()))
+        if status is None:
+            return None
+        # UPDATE ... FROM a locked read of the row: RETURNING then sees the status before the update
+        before = select(claims.c.claim_id, claims.c.status).where(
+            claims.c.claim_id == envelope.claim_id).with_for_update().subquery("before")
+        moved = (await self.session.execute(update(claims).where(
+            claims.c.claim_id == before.c.claim_id, claims.c.status_at <= envelope.time,
+        ).values(status=status, status_at=envelope.time, updated_at=func.now()).returning(
+            claims.c.tenant_id, claims.c.external_id, before.c.status.label("previous_status")))).first()
+        if moved is None or moved.previous_status == status:
+            return None
+        return StatusChange(tenant_id=moved.tenant_id, claim_id=envelope.claim_id, external_id=moved.external_id,
+                            status=status, previous_status=moved.previous_status, event_type=envelope.type,
+                            event_id=envelope.id, occurred_at=envelope.time)
 
     async def stored_response(self, tenant_id: str, key: str) -> tuple[str, int, dict[str, Any]] | None:
         row = (await self.session.execute(select(

@@ -1,7 +1,23 @@
 """Intake's tables, in the `intake` schema."""
 
-from sqlalchemy import Column, DateTime, Integer, Numeric, String, Table, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.runtime import service_metadata
 
@@ -13,6 +29,8 @@ tenants = Table(
     Column("tenant_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("rate_limit_per_second", Float),  # NULL: the service's default (migration 0002)
+    Column("rate_limit_burst", Integer),
 )
 
 claims = Table(
@@ -30,7 +48,14 @@ claims = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Balances projected from claim.remittance_posted (migration 0002); billed is NULL until adjudicated.
+    Column("billed", Numeric(12, 2)),
+    Column("paid", Numeric(12, 2), nullable=False, server_default="0"),
+    Column("adjusted", Numeric(12, 2), nullable=False, server_default="0"),
+    Column("patient_responsibility", Numeric(12, 2), nullable=False, server_default="0"),
+    Column("balance", Numeric(12, 2)),
     UniqueConstraint("tenant_id", "external_id", name="claims_tenant_external_key"),
+    Index("claims_tenant_created_idx", "tenant_id", "created_at", "claim_id"),
 )
 
 idempotency_keys = Table(
@@ -54,4 +79,91 @@ timeline = Table(
     Column("trace_id", String(32)),
     Column("status", String(32)),
     Column("summary", JSONB, nullable=False),
+)
+
+# OAuth2 clients (migration 0002): the secret is kept only as its SHA-256, like API keys.
+oauth_clients = Table(
+    "oauth_clients", metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("tenant_id", String(64), ForeignKey("tenants.tenant_id"), nullable=False, index=True),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(200), nullable=False),  # space-separated, as in OAuth
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Who read which claim's PHI (migration 0002); a trigger refuses UPDATE, DELETE and TRUNCATE.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("audit_id", BigInteger, Identity(), primary_key=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("tenant_id", String(64), nullable=False),
+    Column("principal_kind", String(20), nullable=False),
+    Column("principal_id", String(64), nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("endpoint", String(200), nullable=False),
+    Column("claim_id", String(64)),
+    Column("client_ip", String(64)),
+    Column("user_agent", String(500)),
+    Column("trace_id", String(32)),
+    Index("audit_log_tenant_time_idx", "tenant_id", "occurred_at"),
+    Index("audit_log_claim_idx", "claim_id", "occurred_at"),
+)
+
+# Outbound webhooks (migration 0003). Secrets are kept as issued: HMAC signing needs the key itself.
+webhook_endpoints = Table(
+    "webhook_endpoints", metadata,
+    Column("endpoint_id", String(40), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("description", String(500)),
+    Column("event_types", ARRAY(String(80)), nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("previous_secret", String(128)),
+    Column("previous_secret_expires_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False, server_default="enabled"),
+    Column("disabled_reason", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("webhook_endpoints_tenant_idx", "tenant_id", "created_at"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("delivery_id", String(40), primary_key=True),
+    Column("sequence", BigInteger, Identity(), nullable=False, unique=True),
+    Column("endpoint_id", String(40), ForeignKey("webhook_endpoints.endpoint_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("event_type", String(80), nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("claim_id", UUID(as_uuid=False), nullable=False),
+    Column("claim_status", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("traceparent", String(55)),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempt_count", Integer, nullable=False, server_default="0"),
+    Column("window_failures", Integer, nullable=False, server_default="0"),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("endpoint_id", "event_id", "claim_status", name="webhook_deliveries_event_key"),
+    Index("webhook_deliveries_due_idx", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+    Index("webhook_deliveries_endpoint_idx", "endpoint_id", "sequence"),
+)
+
+webhook_delivery_attempts = Table(
+    "webhook_delivery_attempts", metadata,
+    Column("attempt_id", BigInteger, Identity(), primary_key=True),
+    Column("delivery_id", String(40), ForeignKey("webhook_deliveries.delivery_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("attempt_number", Integer, nullable=False),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+    Column("status_code", Integer),
+    Column("error", String(80)),
+    Column("duration_ms", Integer, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Index("webhook_delivery_attempts_delivery_idx", "delivery_id", "attempt_number"),
 )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.adapters.tables import api_keys, messaging, tenants
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events.envelope import EventEnvelope
+from shared.events.registry import ClaimEvent
 from shared.messaging.outbox import enqueue
 from shared.messaging.topics import TENANTS_TOPIC
 from shared.tenancy import ApiKeyIssued, ApiKeyRevoked, hash_key
@@ -22,21 +23,24 @@ async def issue_key(session: AsyncSession, tenant_id: str, key_id: str, key: str
     if added is None:
         return False
     event = ApiKeyIssued(key_id=key_id, key_hash=hash_key(key), tenant_id=tenant_id)
-    await _announce(session, event, key_id, tenant_id)
+    await announce(session, event, key_id, tenant_id)
     return True
 
 
 async def revoke_key(session: AsyncSession, key_id: str) -> bool:
+    """Revoke the key here and announce it to every service; False when no such key."""
     tenant_id = (await session.execute(select(api_keys.c.tenant_id).where(api_keys.c.key_id == key_id))).scalar()
     if tenant_id is None:
         return False
-    await session.execute(api_keys.update().where(api_keys.c.key_id == key_id).values(revoked_at=func.now()))
-    await _announce(session, ApiKeyRevoked(key_id=key_id, tenant_id=tenant_id), key_id, tenant_id)
+    await session.execute(api_keys.update().where(api_keys.c.key_id == key_id).values(
+        revoked_at=func.coalesce(api_keys.c.revoked_at, func.now())))  # the first revocation's time stands
+    await announce(session, ApiKeyRevoked(key_id=key_id, tenant_id=tenant_id), key_id, tenant_id)
     return True
 
 
-async def _announce(session: AsyncSession, event, key_id: str, tenant_id: str) -> None:  # type: ignore[no-untyped-def]
-    envelope = EventEnvelope(type=event.event_type, source="intake", subject=key_id, tenant_id=tenant_id,
+async def announce(session: AsyncSession, event: ClaimEvent, subject: str, tenant_id: str) -> None:
+    """Queue a tenants-topic event (keyed by subject, so compaction keeps the latest per key or client)."""
+    envelope = EventEnvelope(type=event.event_type, source="intake", subject=subject, tenant_id=tenant_id,
                              schema_version=event.version, data=event.model_dump(mode="json"))
     await enqueue(session, messaging, [(TENANTS_TOPIC, envelope.kafka_key(), envelope.kafka_headers(),
                                         envelope.kafka_value(), envelope.id)])

@@ -8,8 +8,12 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 
+from services.intake.adapters.claim_listing import ClaimListing
 from services.intake.adapters.repository import ClaimStore
 from services.intake.domain.claim import DuplicateEncounter, IdempotencyKeyReused
+from services.intake.entrypoints.authorization import ClaimsReader, EncounterWriter, audit_reads
+from services.intake.entrypoints.encounter_validation import check_encounter_rules
+from services.intake.entrypoints.http_claims_query import claim_view
 from services.intake.service_layer.handlers import accept_encounter
 from shared.contracts.encounter import Encounter
 from shared.db import unit_of_work
@@ -26,10 +30,12 @@ Tenant = Annotated[str, Depends(authenticated_tenant)]
 
 @router.post("/encounters", status_code=202, summary="Submit an encounter; it becomes a claim")
 async def post_encounter(
-    request: Request, encounter: Encounter, tenant_id: Tenant,
+    request: Request, encounter: Encounter, caller: EncounterWriter,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     """Validate the encounter and create its claim; replays the first answer for a repeated Idempotency-Key."""
+    tenant_id = caller.tenant_id
+    check_encounter_rules(encounter)  # code sets and dates, before anything is stored
     try:
         async with unit_of_work(request.app.state.runtime.sessions) as session:
             status_code, body = await accept_encounter(session, tenant_id, encounter, idempotency_key)
@@ -41,23 +47,27 @@ async def post_encounter(
     return JSONResponse(body, status_code=status_code, headers={"Location": f"/v1/claims/{body['claim_id']}"})
 
 
-@router.get("/claims/{claim_id}", summary="A claim's status and summary")
-async def get_claim(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
-    async with request.app.state.runtime.sessions() as session:
-        claim = await ClaimStore(session).get(tenant_id, parse_claim_id(claim_id))
-    if claim is None:
-        raise NotFound(f"no claim {claim_id} for this tenant")
-    claim["total_charge"] = f"{claim['total_charge']:.2f}"
-    return claim
+@router.get("/claims/{claim_id}", summary="A claim's status, summary and balances")
+async def get_claim(request: Request, claim_id: str, caller: ClaimsReader) -> dict[str, Any]:
+    """The claim as intake knows it; the read is written to the audit log."""
+    async with unit_of_work(request.app.state.runtime.sessions) as session:
+        claim = await ClaimListing(session).one(caller.tenant_id, parse_claim_id(claim_id))
+        if claim is None:
+            raise NotFound(f"no claim {claim_id} for this tenant")
+        await audit_reads(session, request, caller, [claim["claim_id"]])
+    return claim_view(claim)
 
 
 @router.get("/claims/{claim_id}/events", summary="A claim's whole event history, in order")
-async def get_claim_events(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
-    async with request.app.state.runtime.sessions() as session:
+async def get_claim_events(request: Request, claim_id: str, caller: ClaimsReader) -> dict[str, Any]:
+    """Every event of the claim with its trace id; the read is written to the audit log."""
+    tenant_id = caller.tenant_id
+    async with unit_of_work(request.app.state.runtime.sessions) as session:
         store = ClaimStore(session)
         if await store.get(tenant_id, parse_claim_id(claim_id)) is None:
             raise NotFound(f"no claim {claim_id} for this tenant")
         events = await store.timeline(tenant_id, parse_claim_id(claim_id))
+        await audit_reads(session, request, caller, [parse_claim_id(claim_id)])
     return {"claim_id": claim_id, "events": [
         {"event_id": e["event_id"], "type": e["event_type"], "source": e["source"],
          "time": e["occurred_at"].isoformat(), "trace_id": e["trace_id"], "status": e["status"],

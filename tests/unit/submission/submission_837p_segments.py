@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 from services.submission.domain import BillableClaim
+from shared import contracts
 from shared.contracts.encounter import Encounter
 from shared.x12.tokenizer import split_segments
 
-EXAMPLE_ENCOUNTER = Path("/work/shared/examples/encounter.json")
+# The project keeps a copy of the handout example; a unit test holds the two equal.
+EXAMPLE_ENCOUNTER = Path(contracts.__file__).with_name("encounter_example.json")
 
 
 def example_encounter(**changes: object) -> Encounter:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from claim_corpus import interchange_header, npi_with_check_digit
@@ -18,10 +16,10 @@ from services.submission.domain import (
     InvalidInterchangeHeader,
 )
 from services.submission.domain.x12_values import x12_amount, x12_decimal, x12_identifier, x12_text
-from shared.contracts.encounter import Encounter
+from shared.contracts.encounter import EXAMPLE, Encounter
 from shared.contracts.npi import is_valid_npi
 
-ENCOUNTER = Encounter.model_validate(json.loads(Path("/work/shared/examples/encounter.json").read_text()))
+ENCOUNTER = Encounter.model_validate(EXAMPLE)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,138 @@
+"""Intake's admin API: tenants, API keys, OAuth clients and the audit log, behind ADMIN_TOKEN."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.intake.adapters.access_repository import AccessStore
+from services.intake.adapters.audit import AuditLog
+from services.intake.domain.access import InvalidScope, TenantExists, TenantLimits, UnknownCredential, UnknownTenant
+from services.intake.service_layer import access
+from shared.access_tokens import SCOPES
+from shared.db import unit_of_work
+from shared.http.problems import Conflict, NotFound, Unauthorized, Unprocessable
+
+TENANT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+async def administrator(request: Request) -> None:
+    """Dependency: the request carries `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time)."""
+    expected = request.app.state.runtime.settings.admin_token
+    if not expected:
+        raise Unauthorized("the admin API is disabled: this service has no ADMIN_TOKEN")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise Unauthorized("send Authorization: Bearer <admin token>")
+
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(administrator)])
+
+
+class NewTenant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant_id: str = Field(pattern=TENANT_ID)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    rate_limit_per_second: float | None = Field(default=None, gt=0)
+    rate_limit_burst: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _limits_together(self) -> NewTenant:
+        if (self.rate_limit_per_second is None) != (self.rate_limit_burst is None):
+            raise ValueError("give rate_limit_per_second and rate_limit_burst together, or neither")
+        return self
+
+    def limits(self) -> TenantLimits | None:
+        if self.rate_limit_per_second is None or self.rate_limit_burst is None:
+            return None
+        return TenantLimits(self.rate_limit_per_second, self.rate_limit_burst)
+
+
+class NewClient(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scopes: list[str] = Field(default_factory=lambda: list(SCOPES), min_length=1,
+                              description=f"any of: {', '.join(SCOPES)}")
+
+
+def _stamp(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@router.post("/tenants", status_code=201, summary="Register a tenant, optionally with its own rate limit")
+async def create_tenant(request: Request, body: NewTenant) -> dict[str, Any]:
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            tenant = await access.create_tenant(session, body.tenant_id, body.name or body.tenant_id, body.limits())
+    except TenantExists as exists:
+        raise Conflict(str(exists)) from None
+    return {**tenant, "created_at": _stamp(tenant["created_at"])}
+
+
+@router.post("/tenants/{tenant_id}/api-keys", status_code=201, summary="Issue an API key (shown only here, once)")
+async def issue_api_key(request: Request, tenant_id: str) -> dict[str, str]:
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            key_id, key = await access.issue_api_key(session, tenant_id)
+    except UnknownTenant as unknown:
+        raise NotFound(str(unknown)) from None
+    return {"key_id": key_id, "api_key": key, "tenant_id": tenant_id}
+
+
+@router.get("/tenants/{tenant_id}/api-keys", summary="A tenant's API keys (ids and dates, never the keys)")
+async def list_api_keys(request: Request, tenant_id: str) -> dict[str, Any]:
+    async with request.app.state.runtime.sessions() as session:
+        keys = await AccessStore(session).api_keys(tenant_id)
+    return {"api_keys": [{**k, "created_at": _stamp(k["created_at"]), "revoked_at": _stamp(k["revoked_at"])}
+                         for k in keys]}
+
+
+@router.delete("/api-keys/{key_id}", status_code=204, summary="Revoke an API key in every service")
+async def revoke_api_key(request: Request, key_id: str) -> Response:
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            await access.revoke_api_key(session, key_id)
+    except UnknownCredential as unknown:
+        raise NotFound(str(unknown)) from None
+    return Response(status_code=204)
+
+
+@router.post("/tenants/{tenant_id}/oauth-clients", status_code=201,
+             summary="Register an OAuth2 client (client credentials; the secret is shown only here, once)")
+async def register_client(request: Request, tenant_id: str, body: NewClient) -> dict[str, Any]:
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            client = await access.register_client(session, tenant_id, body.scopes)
+    except UnknownTenant as unknown:
+        raise NotFound(str(unknown)) from None
+    except InvalidScope as invalid:
+        raise Unprocessable(str(invalid)) from None
+    return {"client_id": client.client_id, "client_secret": client.client_secret, "tenant_id": tenant_id,
+            "scopes": sorted(client.scopes)}
+
+
+@router.delete("/oauth-clients/{client_id}", status_code=204,
+               summary="Revoke an OAuth2 client and its unexpired tokens in every service")
+async def revoke_client(request: Request, client_id: str) -> Response:
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            await access.revoke_client(session, client_id)
+    except UnknownCredential as unknown:
+        raise NotFound(str(unknown)) from None
+    return Response(status_code=204)
+
+
+@router.get("/audit", summary="Who read which claim's PHI, when and from where (oldest first)")
+async def audit(request: Request, tenant_id: str | None = None, claim_id: str | None = None,
+                since: dt.datetime | None = None, after_id: Annotated[int | None, Query(ge=0)] = None,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)  # a time without an offset is read as UTC
+    async with request.app.state.runtime.sessions() as session:
+        entries = await AuditLog(session).search(tenant_id=tenant_id, claim_id=claim_id, since=since,
+                                                 after_id=after_id, limit=limit)
+    return {"entries": [{**e, "occurred_at": _stamp(e["occurred_at"])} for e in entries],
+            "next_after_id": entries[-1]["audit_id"] if len(entries) == limit else None}

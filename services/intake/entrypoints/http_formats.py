@@ -1,0 +1,182 @@
+"""Two more ways in for practice-management systems: a FHIR R4 Claim, and an X12 837P batch file.
+
+Both become the same `Encounter` the JSON API takes, pass the same contract, code-set and calendar
+rules, and are accepted by the same use case (`accept_encounter`) with the same Idempotency-Key
+semantics. Errors name where in the caller's own document (FHIR path, segment position), never values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+
+from services.intake.adapters.encounter_draft import EncounterMappingFailed
+from services.intake.adapters.fhir import claim_to_encounter
+from services.intake.adapters.x12_837 import ClaimReading, X12DocumentUnreadable, read_837p
+from services.intake.domain.claim import DuplicateEncounter, IdempotencyKeyReused
+from services.intake.domain.validation import Violation, encounter_violations, latest_date_on_earth
+from services.intake.entrypoints.authorization import EncounterWriter
+from services.intake.service_layer.handlers import accept_encounter
+from shared.contracts.encounter import Encounter
+from shared.db import unit_of_work
+from shared.http.problems import (
+    Conflict,
+    InvalidRequest,
+    MalformedBody,
+    PayloadTooLarge,
+    ProblemError,
+    Unprocessable,
+    UnsupportedMediaType,
+)
+from shared.telemetry import claim_span_attributes
+
+router = APIRouter(prefix="/v1", tags=["claims"])
+
+FHIR_MEDIA_TYPES = frozenset({"application/fhir+json", "application/json"})
+X12_MEDIA_TYPES = frozenset({"application/edi-x12", "text/plain"})
+MAX_FHIR_CLAIM_BYTES = 2 * 1024 * 1024  # a 100,000-character note plus the claim, with room to spare
+MAX_837_BYTES = 32 * 1024 * 1024  # a few thousand claims; larger batches should be split
+IdempotencyKey = Annotated[str | None, Header(max_length=255)]
+
+
+class X12Unreadable(ProblemError):
+    status, problem_type, title = 422, "x12-unreadable", "Not a readable 837P interchange"
+
+
+
+
+def intake_rules(encounter: Encounter) -> Sequence[Violation]:
+    """The code-set and calendar rules POST /v1/encounters applies, for every other way in."""
+    return encounter_violations(encounter, today=latest_date_on_earth(dt.datetime.now(dt.UTC)))
+
+
+@router.post("/fhir/Claim", status_code=202, summary="Submit a FHIR R4 Claim; it becomes a claim",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/fhir+json": {"schema": {"type": "object", "description": "a FHIR R4 Claim with its "
+                                                      "Patient, Coverage, payer, providers contained"}}}}})
+async def post_fhir_claim(request: Request, caller: EncounterWriter,
+                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Map the Claim onto an encounter and accept it exactly as POST /v1/encounters does."""
+    _require_media_type(request, FHIR_MEDIA_TYPES, "send the Claim as application/fhir+json")
+    document = _json_document(await _body(request, MAX_FHIR_CLAIM_BYTES))
+    try:
+        encounter = claim_to_encounter(document, intake_rules)
+    except EncounterMappingFailed as failed:
+        raise InvalidRequest(f"{len(failed.errors)} element(s) failed validation", errors=failed.errors) from None
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            status_code, body = await accept_encounter(session, caller.tenant_id, encounter, idempotency_key)
+    except DuplicateEncounter as duplicate:
+        raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
+    except IdempotencyKeyReused as reused:
+        raise Unprocessable(str(reused)) from None
+    trace.get_current_span().set_attributes(claim_span_attributes(body["claim_id"], caller.tenant_id))
+    return JSONResponse(body, status_code=status_code, headers={"Location": f"/v1/claims/{body['claim_id']}"})
+
+
+@router.post("/x12/837", status_code=200, summary="Submit an X12 837P file; each claim (CLM) is accepted alone",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/edi-x12": {"schema": {"type": "string", "description": "an 837P 005010X222A1 "
+                                                    "interchange, any delimiters its ISA declares"}}}}})
+async def post_837p(request: Request, caller: EncounterWriter,
+                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """One result per CLM (accepted, rejected or duplicate); one bad claim does not block the others."""
+    _require_media_type(request, X12_MEDIA_TYPES, "send the 837P as application/edi-x12")
+    try:
+        text = (await _body(request, MAX_837_BYTES)).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise MalformedBody(f"the file is not ASCII or UTF-8 text (byte {error.start})") from None
+    try:
+        readings = read_837p(text, intake_rules)
+    except X12DocumentUnreadable as unreadable:
+        raise X12Unreadable(str(unreadable), segment=unreadable.segment, segment_id=unreadable.segment_id) from None
+    results: list[dict[str, Any]] = []
+    seen: dict[str, dict[str, Any]] = {}
+    for reading in readings:
+        first = seen.get(reading.external_id)
+        if first is not None:
+            result = {"external_id": reading.external_id, "segment": reading.segment, "status": "duplicate",
+                      "errors": [{"segment": reading.segment, "segment_id": "CLM",
+                                  "detail": f"repeats the CLM01 of the claim at segment {first['segment']}"}]}
+            if "claim_id" in first:
+                result["claim_id"] = first["claim_id"]
+        else:
+            result = await _claim_result(request, caller.tenant_id, reading, idempotency_key)
+            seen[reading.external_id] = result
+        results.append(result)
+    counts = {status: sum(r["status"] == status for r in results) for status in ("accepted", "rejected", "duplicate")}
+    trace.get_current_span().set_attributes({f"claimline.x12.claims_{k}": v for k, v in counts.items()})
+    return {"claims": results, **counts}
+
+
+async def _claim_result(request: Request, tenant_id: str, reading: ClaimReading,
+                        idempotency_key: str | None) -> dict[str, Any]:
+    """Accept one claim of the file in its own transaction and say what became of it."""
+    result: dict[str, Any] = {"external_id": reading.external_id, "segment": reading.segment}
+    if reading.warnings:
+        result["warnings"] = list(reading.warnings)
+    if reading.encounter is None:
+        return {**result, "status": "rejected", "errors": list(reading.errors)}
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            _, body = await accept_encounter(session, tenant_id, reading.encounter,
+                                             _claim_key(idempotency_key, reading.external_id))
+    except DuplicateEncounter as duplicate:
+        return {**result, "status": "duplicate", "claim_id": duplicate.existing_claim_id}
+    except IdempotencyKeyReused:
+        return {**result, "status": "rejected", "errors": [{
+            "segment": reading.segment, "segment_id": "CLM",
+            "detail": "this Idempotency-Key was sent before with a different claim under this CLM01"}]}
+    return {**result, "status": "accepted", "claim_id": body["claim_id"]}
+
+
+def _claim_key(idempotency_key: str | None, external_id: str) -> str | None:
+    """Each claim of a file gets its own key, so a retried file replays every claim's first answer."""
+    if idempotency_key is None:
+        return None
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+    return f"x12-837:{digest}:{external_id}"
+
+
+def _require_media_type(request: Request, accepted: frozenset[str], hint: str) -> None:
+    media_type, *parameters = [part.strip().lower() for part in request.headers.get("content-type", "").split(";")]
+    if media_type not in accepted:
+        raise UnsupportedMediaType(hint)
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip() == "charset" and value.strip().strip('"') not in ("utf-8", "utf8", "us-ascii", "ascii"):
+            raise UnsupportedMediaType("the body must be UTF-8 (or ASCII)")
+
+
+async def _body(request: Request, max_bytes: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes max_bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"the body must be at most {max_bytes} bytes")
+    received = bytearray()
+    async for chunk in request.stream():
+        received.extend(chunk)
+        if len(received) > max_bytes:
+            raise PayloadTooLarge(f"the body must be at most {max_bytes} bytes")
+    return bytes(received)
+
+
+def _json_document(body: bytes) -> object:
+    def no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        if len({key for key, _ in pairs}) != len(pairs):
+            raise MalformedBody("an object in the body repeats a key")
+        return dict(pairs)
+
+    try:
+        return json.loads(body.decode("utf-8"), object_pairs_hook=no_repeated_keys)
+    except UnicodeDecodeError as error:
+        raise MalformedBody(f"the body is not UTF-8 (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise MalformedBody(f"the body is not JSON (line {error.lineno}, column {error.colno})") from None

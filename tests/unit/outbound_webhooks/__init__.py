@@ -1,0 +1,1 @@
+"""Pure tests of intake's outbound webhooks: retry schedule, payload, signing."""

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from services.submission.domain.cob_adjudication import PriorPayerAdjudication, billed_coverage
 from services.submission.domain.errors import ClaimNotRepresentable, InvalidBillableClaim
 from services.submission.domain.x12_values import x12_identifier
-from shared.contracts.encounter import Encounter
+from shared.contracts.encounter import Coverage, Encounter
 
 PATIENT_CONTROL_NUMBER_MAX = 20  # CLM01 is AN 1-20 in the X222A1 TR3
 REFERENCE_MAX = 50  # REF02 is AN 1-50
@@ -25,13 +26,14 @@ class ClaimFrequency(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class BillableClaim:
-    """One professional encounter billed to its primary coverage, with its claim and line control numbers."""
+    """A professional claim and its control numbers, billed to the primary or, after its 835, the secondary."""
 
     patient_control_number: str
     frequency_code: ClaimFrequency
     encounter: Encounter
     line_control_numbers: Sequence[str]
     payer_claim_control_number: str | None = None
+    prior_payer_adjudication: PriorPayerAdjudication | None = None  # the primary's 835, when billing the secondary
 
     def __post_init__(self) -> None:
         # Coerce so callers may pass "7" or a list; the instance stays immutable afterwards.
@@ -48,6 +50,18 @@ class BillableClaim:
         _check_identifier(self.patient_control_number, "patient_control_number", PATIENT_CONTROL_NUMBER_MAX)
         self._check_payer_claim_control_number(frequency)
         self._check_line_control_numbers()
+        self._check_prior_payer_adjudication()
+
+    def _check_prior_payer_adjudication(self) -> None:
+        adjudication = self.prior_payer_adjudication
+        if adjudication is None:
+            return
+        billed_coverage(self.encounter, self.prior_payer_adjudication)  # raises without a secondary
+        charges = {
+            number: line.charge
+            for number, line in zip(self.line_control_numbers, self.encounter.service_lines, strict=True)
+        }
+        adjudication.check_balances(self.total_charge, charges)
 
     def _check_payer_claim_control_number(self, frequency: ClaimFrequency) -> None:
         if frequency is ClaimFrequency.ORIGINAL:
@@ -78,6 +92,11 @@ class BillableClaim:
     def total_charge(self) -> Decimal:
         """CLM02: the exact sum of the line charges."""
         return self.encounter.total_charge
+
+    @property
+    def billed_coverage(self) -> Coverage:
+        """The destination payer's coverage: secondary once the primary has adjudicated, else primary."""
+        return billed_coverage(self.encounter, self.prior_payer_adjudication)
 
 
 def _check_identifier(value: str, name: str, max_length: int) -> None:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from services.submission.domain.billable_claim import REFERENCE_MAX, BillableClaim, ClaimFrequency
+from services.submission.domain.cob_segments import line_adjudication_loop, other_payer_loops
 from services.submission.domain.party_segments_837p import (
-    PAYER_RESPONSIBILITY_CODES,
-    RELATIONSHIP_CODES,
     Segments,
     address_segments,
-    group_number,
-    member_id,
     organization_name,
-    payer_name,
     person_name,
-    subscriber_of,
 )
 from services.submission.domain.x12_values import (
     composite,
@@ -23,7 +18,7 @@ from services.submission.domain.x12_values import (
     x12_decimal,
     x12_identifier,
 )
-from shared.contracts.encounter import Coverage, Encounter, IndividualProvider, ServiceLine, normalise_icd10
+from shared.contracts.encounter import Encounter, IndividualProvider, ServiceLine, normalise_icd10
 
 # CLM06-09: provider signature on file, assignment accepted, benefits assigned, release of information.
 CLAIM_CERTIFICATIONS = ("Y", "A", "Y", "Y")
@@ -50,11 +45,17 @@ def claim_loops(claim: BillableClaim) -> Segments:
         segments.append(segment("REF", "F8", claim.payer_claim_control_number))
     segments.append(diagnosis_segment(encounter.diagnoses))
     segments.extend(_provider_loops(encounter))
-    segments.extend(_other_coverage_loops(encounter))
+    adjudication = claim.prior_payer_adjudication
+    segments.extend(other_payer_loops(encounter, adjudication))
     for number, (line, control_number) in enumerate(
         zip(encounter.service_lines, claim.line_control_numbers, strict=True), start=1
     ):
         segments.extend(service_line_loop(number, line, control_number, encounter))
+        line_adjudication = adjudication.line_for(control_number) if adjudication is not None else None
+        if adjudication is not None and line_adjudication is not None:
+            procedure = composite("HC", line.procedure_code, *line.modifiers)
+            # SVD04 (revenue code) is not used on the 837P.
+            segments.extend(line_adjudication_loop(adjudication, line_adjudication, procedure, "", line.units))
     return segments
 
 
@@ -87,48 +88,6 @@ def _provider_loops(encounter: Encounter) -> Segments:
 
 def _individual_provider(entity_code: str, provider: IndividualProvider, field: str) -> list[str]:
     return person_name(entity_code, provider.last_name, provider.first_name, field, "XX", provider.npi)
-
-
-def _other_coverage_loops(encounter: Encounter) -> Segments:
-    """2320/2330A/2330B for each coverage other than the billed one, before it has adjudicated anything."""
-    segments: Segments = []
-    others = sorted(
-        (c for c in encounter.coverages if c.priority != "primary"),
-        key=lambda c: PAYER_RESPONSIBILITY_CODES[c.priority],
-    )
-    for coverage in others:
-        segments.extend(_other_coverage(coverage, encounter))
-    return segments
-
-
-def _other_coverage(coverage: Coverage, encounter: Encounter) -> Segments:
-    subscriber = subscriber_of(coverage, encounter.patient)
-    return [
-        segment(
-            "SBR",
-            PAYER_RESPONSIBILITY_CODES[coverage.priority],
-            RELATIONSHIP_CODES[coverage.relationship],
-            group_number(coverage, "other_coverage"),
-            "",
-            "",
-            "",
-            "",
-            "",
-            coverage.claim_filing_indicator,
-        ),
-        # OI03 benefits assigned, OI06 release of information on file.
-        segment("OI", "", "", "Y", "", "", "Y"),
-        person_name(
-            "IL",
-            subscriber.last_name,
-            subscriber.first_name,
-            "other_subscriber",
-            "MI",
-            member_id(coverage, "other_coverage"),
-        ),
-        *address_segments(subscriber.address, "other_subscriber.address"),
-        payer_name("other_coverage", coverage.payer),
-    ]
 
 
 def service_line_loop(number: int, line: ServiceLine, control_number: str, encounter: Encounter) -> Segments:

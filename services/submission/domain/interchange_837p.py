@@ -25,15 +25,24 @@ MAX_CLAIMS_PER_TRANSACTION = 5000  # the X222A1 TR3's recommended ceiling per ST
 
 def write_837p(header: InterchangeHeader, claims: Sequence[BillableClaim]) -> str:
     """The X12 text of one interchange holding every claim, grouped under its billing provider."""
+    check_claim_batch(claims, "837P")
+    return wrap_interchange(header, IMPLEMENTATION_GUIDE, [*_transaction_header(header), *_hierarchy(claims)])
+
+
+def check_claim_batch(claims: Sequence[BillableClaim] | Sequence[object], kind: str) -> None:
+    """The limits every 837 batch obeys, professional or institutional."""
     if not claims:
-        raise InvalidBillableClaim("an 837P needs at least one claim")
+        raise InvalidBillableClaim(f"an {kind} needs at least one claim")
     if len(claims) > MAX_CLAIMS_PER_TRANSACTION:
         raise InvalidBillableClaim(f"at most {MAX_CLAIMS_PER_TRANSACTION} claims fit one transaction set")
-    if len({claim.patient_control_number for claim in claims}) != len(claims):
+    if len({claim.patient_control_number for claim in claims}) != len(claims):  # type: ignore[attr-defined]
         # CLM01 is how the 999, 277CA and 835 point back at a claim: it must be unique in the file.
         raise InvalidBillableClaim("patient_control_number must be unique within an interchange")
-    transaction = [*_transaction_header(header), *_hierarchy(claims)]
-    transaction.append(segment("SE", str(len(transaction) + 1), header.transaction_set_control_text))
+
+
+def wrap_interchange(header: InterchangeHeader, implementation_guide: str, transaction: Segments) -> str:
+    """Close the transaction set (SE) and wrap it in ISA/GS ... GE/IEA: the same for every 5010 837."""
+    transaction = [*transaction, segment("SE", str(len(transaction) + 1), header.transaction_set_control_text)]
     envelope = [
         _isa(header),
         segment(
@@ -45,7 +54,7 @@ def write_837p(header: InterchangeHeader, claims: Sequence[BillableClaim]) -> st
             x12_time(header.created_at),
             str(header.group_control_number),
             "X",
-            IMPLEMENTATION_GUIDE,
+            implementation_guide,
         ),
         *transaction,
         segment("GE", "1", str(header.group_control_number)),
@@ -107,7 +116,7 @@ def _hierarchy(claims: Sequence[BillableClaim]) -> Segments:
         next_hl_id += 1
         for claim in provider_claims:
             encounter = claim.encounter
-            coverage = encounter.primary_coverage
+            coverage = claim.billed_coverage  # the secondary once the primary's 835 is attached
             subscriber_hl_id = next_hl_id
             segments.extend(subscriber_loops(coverage, encounter.patient, subscriber_hl_id, provider_hl_id))
             next_hl_id += 1

@@ -6,16 +6,14 @@ from collections.abc import Sequence
 
 from services.submission.domain.institutional_claim import InstitutionalClaim
 from services.submission.domain.institutional_segments_837i import institutional_claim_loops
-from services.submission.domain.interchange_837p import check_claim_batch, wrap_interchange
+from services.submission.domain.interchange_837p import check_claim_batch, transaction_header, wrap_interchange
 from services.submission.domain.interchange_header import InterchangeHeader
 from services.submission.domain.party_segments_837p import (
     Segments,
     billing_provider_loops,
-    organization_name,
     patient_loops,
     subscriber_loops,
 )
-from services.submission.domain.x12_values import segment, x12_date, x12_text, x12_time
 from shared.contracts.encounter import BillingProvider
 
 IMPLEMENTATION_GUIDE = "005010X223A2"
@@ -24,27 +22,8 @@ IMPLEMENTATION_GUIDE = "005010X223A2"
 def write_837i(header: InterchangeHeader, claims: Sequence[InstitutionalClaim]) -> str:
     """The X12 text of one 837I interchange holding every claim, grouped under its billing provider."""
     check_claim_batch(claims, "837I")
-    return wrap_interchange(header, IMPLEMENTATION_GUIDE, [*_transaction_header(header), *_hierarchy(claims)])
-
-
-def _transaction_header(header: InterchangeHeader) -> Segments:
-    """ST, BHT, 1000A submitter with its EDI contact, 1000B receiver."""
-    return [
-        segment("ST", "837", header.transaction_set_control_text, IMPLEMENTATION_GUIDE),
-        # BHT02 00 original transmission, BHT06 CH chargeable (a claim, not an encounter report).
-        segment(
-            "BHT",
-            "0019",
-            "00",
-            header.batch_reference_text,
-            x12_date(header.created_at),
-            x12_time(header.created_at),
-            "CH",
-        ),
-        organization_name("41", header.sender_name, "sender_name", "46", header.sender_id),
-        segment("PER", "IC", x12_text(header.contact_name, "contact_name", 60), "TE", header.contact_phone),
-        organization_name("40", header.receiver_name, "receiver_name", "46", header.receiver_id),
-    ]
+    transaction = [*transaction_header(header, IMPLEMENTATION_GUIDE), *_hierarchy(claims)]
+    return wrap_interchange(header, IMPLEMENTATION_GUIDE, transaction)
 
 
 def _hierarchy(claims: Sequence[InstitutionalClaim]) -> Segments:

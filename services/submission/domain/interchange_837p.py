@@ -26,7 +26,7 @@ MAX_CLAIMS_PER_TRANSACTION = 5000  # the X222A1 TR3's recommended ceiling per ST
 def write_837p(header: InterchangeHeader, claims: Sequence[BillableClaim]) -> str:
     """The X12 text of one interchange holding every claim, grouped under its billing provider."""
     check_claim_batch(claims, "837P")
-    return wrap_interchange(header, IMPLEMENTATION_GUIDE, [*_transaction_header(header), *_hierarchy(claims)])
+    return wrap_interchange(header, IMPLEMENTATION_GUIDE, [*transaction_header(header), *_hierarchy(claims)])
 
 
 def check_claim_batch(claims: Sequence[BillableClaim] | Sequence[object], kind: str) -> None:
@@ -86,10 +86,10 @@ def _isa(header: InterchangeHeader) -> list[str]:
     ]
 
 
-def _transaction_header(header: InterchangeHeader) -> Segments:
-    """ST, BHT, 1000A submitter with its EDI contact, 1000B receiver."""
+def transaction_header(header: InterchangeHeader, implementation_guide: str = IMPLEMENTATION_GUIDE) -> Segments:
+    """ST, BHT, 1000A submitter with its EDI contact, 1000B receiver: the same for 837P and 837I."""
     return [
-        segment("ST", "837", header.transaction_set_control_text, IMPLEMENTATION_GUIDE),
+        segment("ST", "837", header.transaction_set_control_text, implementation_guide),
         # BHT02 00 original transmission, BHT06 CH chargeable (a claim, not an encounter report).
         segment(
             "BHT",

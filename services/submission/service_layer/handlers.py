@@ -16,7 +16,11 @@ from services.submission.adapters.clearinghouse_http import (
 )
 from services.submission.adapters.repository import SubmissionStore, utcnow
 from services.submission.domain.billable_claim import BillableClaim
+from services.submission.domain.institutional_claim import INPATIENT_BILL_CLASSES, InstitutionalClaim
+from services.submission.domain.institutional_encounter import institutional_details_from
+from services.submission.domain.interchange_837i import write_837i
 from services.submission.domain.interchange_837p import write_837p
+from services.submission.domain.interchange_header import InterchangeHeader
 from services.submission.domain.scrubber import LIBRARY, ScrubContext, ScrubResult, bundled_payer_settings
 from services.submission.domain.submission_plan import (
     Submitter,
@@ -39,6 +43,7 @@ from shared.telemetry import claim_span_attributes, current_traceparent
 
 SOURCE = "submission"
 DEFAULT_SUBMITTER = Submitter()
+UNKNOWN_ADMISSION_TYPE = "9"
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
@@ -76,13 +81,9 @@ async def queue_version(store: SubmissionStore, claim_id: str, tenant_id: str, e
                         claim_version: int, frequency_code: str, payer_claim_control_number: str | None,
                         submitter: Submitter = DEFAULT_SUBMITTER) -> str:
     """Build one claim version's interchange and store it as pending; returns the submission id."""
-    pcn = patient_control_number_for(claim_id)
-    billable = BillableClaim(
-        patient_control_number=pcn, frequency_code=frequency_code, encounter=encounter,  # type: ignore[arg-type]
-        line_control_numbers=line_control_numbers_for(pcn, claim_version, len(encounter.service_lines)),
-        payer_claim_control_number=payer_claim_control_number)
     control_number = await store.next_control_number()
-    x12 = write_837p(submitter.header(control_number, utcnow()), [billable])
+    x12 = interchange_for(submitter.header(control_number, utcnow()), claim_id, encounter, claim_version,
+                          frequency_code, payer_claim_control_number)
     submission_id = str(uuid.uuid4())
     await store.add_submission({
         "submission_id": submission_id, "claim_id": claim_id, "tenant_id": tenant_id,
@@ -90,6 +91,24 @@ async def queue_version(store: SubmissionStore, claim_id: str, tenant_id: str, e
         "payer_id": encounter.primary_coverage.payer.payer_id, "status": "pending",
         "interchange_control_number": control_number, "x12": x12, "traceparent": current_traceparent()})
     return submission_id
+
+
+def interchange_for(header: InterchangeHeader, claim_id: str, encounter: Encounter, claim_version: int,
+                    frequency_code: str, payer_claim_control_number: str | None) -> str:
+    """The 837P for a professional encounter, the 837I for an institutional one."""
+    pcn = patient_control_number_for(claim_id)
+    line_numbers = line_control_numbers_for(pcn, claim_version, len(encounter.service_lines))
+    if encounter.claim_type == "institutional":
+        # The contract does not carry the admission type yet; NUBC 9 says "information not available"
+        # rather than inventing a priority, and only inpatient bills (which require CL101) get it.
+        inpatient = (encounter.type_of_bill or "0000")[2] in INPATIENT_BILL_CLASSES
+        details = institutional_details_from(encounter, admission_type=UNKNOWN_ADMISSION_TYPE if inpatient else None)
+        return write_837i(header, [InstitutionalClaim(
+            patient_control_number=pcn, encounter=encounter, details=details, line_control_numbers=line_numbers,
+            payer_claim_control_number=payer_claim_control_number)])
+    return write_837p(header, [BillableClaim(
+        patient_control_number=pcn, frequency_code=frequency_code, encounter=encounter,  # type: ignore[arg-type]
+        line_control_numbers=line_numbers, payer_claim_control_number=payer_claim_control_number)])
 
 
 def submitted_event(submission: dict, encounter: Encounter) -> ClaimSubmitted:

@@ -47,7 +47,7 @@ class BillableClaim:
         object.__setattr__(self, "line_control_numbers", tuple(self.line_control_numbers))
         if self.encounter.claim_type != "professional":
             raise InvalidBillableClaim("only professional encounters are billed on an 837P")
-        _check_identifier(self.patient_control_number, "patient_control_number", PATIENT_CONTROL_NUMBER_MAX)
+        check_identifier(self.patient_control_number, "patient_control_number", PATIENT_CONTROL_NUMBER_MAX)
         self._check_payer_claim_control_number(frequency)
         self._check_line_control_numbers()
         self._check_prior_payer_adjudication()
@@ -74,19 +74,10 @@ class BillableClaim:
             raise InvalidBillableClaim(
                 f"a frequency {frequency.value} claim needs the payer_claim_control_number it corrects"
             )
-        _check_identifier(self.payer_claim_control_number, "payer_claim_control_number", REFERENCE_MAX)
+        check_identifier(self.payer_claim_control_number, "payer_claim_control_number", REFERENCE_MAX)
 
     def _check_line_control_numbers(self) -> None:
-        lines = len(self.encounter.service_lines)
-        if len(self.line_control_numbers) != lines:
-            raise InvalidBillableClaim(
-                f"line_control_numbers has {len(self.line_control_numbers)} entries for {lines} service lines"
-            )
-        for index, number in enumerate(self.line_control_numbers):
-            _check_identifier(number, f"line_control_numbers[{index}]", REFERENCE_MAX)
-        if len(set(self.line_control_numbers)) != lines:
-            # REF*6R is how an 835 line is matched back to ours: duplicates would make that ambiguous.
-            raise InvalidBillableClaim("line_control_numbers must be unique within a claim")
+        check_line_control_numbers(self.line_control_numbers, len(self.encounter.service_lines))
 
     @property
     def total_charge(self) -> Decimal:
@@ -99,7 +90,19 @@ class BillableClaim:
         return billed_coverage(self.encounter, self.prior_payer_adjudication)
 
 
-def _check_identifier(value: str, name: str, max_length: int) -> None:
+def check_line_control_numbers(numbers: Sequence[str], lines: int) -> None:
+    """One REF*6R per line, each a valid identifier, none repeated (837P and 837I alike)."""
+    if len(numbers) != lines:
+        raise InvalidBillableClaim(f"line_control_numbers has {len(numbers)} entries for {lines} service lines")
+    for index, number in enumerate(numbers):
+        check_identifier(number, f"line_control_numbers[{index}]", REFERENCE_MAX)
+    if len(set(numbers)) != lines:
+        # REF*6R is how an 835 line is matched back to ours: duplicates would make that ambiguous.
+        raise InvalidBillableClaim("line_control_numbers must be unique within a claim")
+
+
+def check_identifier(value: str, name: str, max_length: int) -> None:
+    """value fits an X12 identifier element of max_length, or InvalidBillableClaim naming the field."""
     try:
         x12_identifier(value, name, max_length)
     except ClaimNotRepresentable as error:

@@ -14,10 +14,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from services.submission.domain.billable_claim import PATIENT_CONTROL_NUMBER_MAX, REFERENCE_MAX
+from services.submission.domain.billable_claim import (
+    PATIENT_CONTROL_NUMBER_MAX,
+    REFERENCE_MAX,
+    check_identifier,
+    check_line_control_numbers,
+)
 from services.submission.domain.cob_adjudication import PriorPayerAdjudication, billed_coverage
-from services.submission.domain.errors import ClaimNotRepresentable, InvalidBillableClaim
-from services.submission.domain.x12_values import CENTS, x12_identifier
+from services.submission.domain.errors import InvalidBillableClaim
+from services.submission.domain.x12_values import CENTS
 from shared.contracts.encounter import ICD10CM, MODIFIER, PROCEDURE, Coverage, Encounter, IndividualProvider
 
 _TYPE_OF_BILL = re.compile(r"^0?([1-9])([0-9])([0-9A-Z])$")  # NUBC: facility type, bill class, frequency
@@ -109,7 +114,7 @@ class InstitutionalDetails:
             # The X223A2 TR3 requires DTP*435 and CL101 on every inpatient claim.
             raise InvalidBillableClaim("an inpatient claim needs admission_at and admission_type")
         if self.medical_record_number is not None:
-            _check_identifier(self.medical_record_number, "medical_record_number", REFERENCE_MAX)
+            check_identifier(self.medical_record_number, "medical_record_number", REFERENCE_MAX)
 
     @property
     def facility_type_code(self) -> str:
@@ -152,21 +157,13 @@ class InstitutionalClaim:
         object.__setattr__(self, "line_control_numbers", tuple(self.line_control_numbers))
         if self.encounter.claim_type != "institutional":
             raise InvalidBillableClaim("only institutional encounters are billed on an 837I")
-        _check_identifier(self.patient_control_number, "patient_control_number", PATIENT_CONTROL_NUMBER_MAX)
+        check_identifier(self.patient_control_number, "patient_control_number", PATIENT_CONTROL_NUMBER_MAX)
         frequency = self.details.frequency_code
         if frequency in _FREQUENCIES_NEEDING_PAYER_CCN and self.payer_claim_control_number is None:
             raise InvalidBillableClaim(f"a frequency {frequency} claim needs the payer_claim_control_number")
         if self.payer_claim_control_number is not None:
-            _check_identifier(self.payer_claim_control_number, "payer_claim_control_number", REFERENCE_MAX)
-        lines = len(self.details.lines)
-        if len(self.line_control_numbers) != lines:
-            raise InvalidBillableClaim(
-                f"line_control_numbers has {len(self.line_control_numbers)} entries for {lines} lines"
-            )
-        for index, number in enumerate(self.line_control_numbers):
-            _check_identifier(number, f"line_control_numbers[{index}]", REFERENCE_MAX)
-        if len(set(self.line_control_numbers)) != lines:
-            raise InvalidBillableClaim("line_control_numbers must be unique within a claim")
+            check_identifier(self.payer_claim_control_number, "payer_claim_control_number", REFERENCE_MAX)
+        check_line_control_numbers(self.line_control_numbers, len(self.details.lines))
         if self.prior_payer_adjudication is not None:
             billed_coverage(self.encounter, self.prior_payer_adjudication)  # raises without a secondary
             charges = {
@@ -183,10 +180,3 @@ class InstitutionalClaim:
     def billed_coverage(self) -> Coverage:
         """The destination payer's coverage: secondary once the primary has adjudicated, else primary."""
         return billed_coverage(self.encounter, self.prior_payer_adjudication)
-
-
-def _check_identifier(value: str, name: str, max_length: int) -> None:
-    try:
-        x12_identifier(value, name, max_length)
-    except ClaimNotRepresentable as error:
-        raise InvalidBillableClaim(str(error)) from None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from services.submission.domain.billable_claim import BillableClaim
 from services.submission.domain.claim_segments_837p import claim_loops
@@ -16,7 +17,7 @@ from services.submission.domain.party_segments_837p import (
     subscriber_loops,
 )
 from services.submission.domain.x12_values import DELIMITERS, segment, x12_date, x12_text, x12_time
-from shared.contracts.encounter import BillingProvider
+from shared.contracts.encounter import BillingProvider, Coverage, Encounter
 from shared.x12.tokenizer import render_segments
 
 IMPLEMENTATION_GUIDE = "005010X222A1"
@@ -26,7 +27,8 @@ MAX_CLAIMS_PER_TRANSACTION = 5000  # the X222A1 TR3's recommended ceiling per ST
 def write_837p(header: InterchangeHeader, claims: Sequence[BillableClaim]) -> str:
     """The X12 text of one interchange holding every claim, grouped under its billing provider."""
     check_claim_batch(claims, "837P")
-    return wrap_interchange(header, IMPLEMENTATION_GUIDE, [*transaction_header(header), *_hierarchy(claims)])
+    transaction = [*transaction_header(header), *claim_hierarchy(claims, claim_loops)]
+    return wrap_interchange(header, IMPLEMENTATION_GUIDE, transaction)
 
 
 def check_claim_batch(claims: Sequence[BillableClaim] | Sequence[object], kind: str) -> None:
@@ -106,7 +108,20 @@ def transaction_header(header: InterchangeHeader, implementation_guide: str = IM
     ]
 
 
-def _hierarchy(claims: Sequence[BillableClaim]) -> Segments:
+class HierarchyClaim(Protocol):
+    """What the HL hierarchy needs of a claim, professional or institutional."""
+
+    @property
+    def encounter(self) -> Encounter: ...
+
+    @property
+    def billed_coverage(self) -> Coverage: ...
+
+
+ClaimT = TypeVar("ClaimT", bound=HierarchyClaim)
+
+
+def claim_hierarchy(claims: Sequence[ClaimT], claim_loops_of: Callable[[ClaimT], Segments]) -> Segments:
     """HL 20 per billing provider, then per claim HL 22 (and HL 23 for a dependent) and its 2300 loop."""
     segments: Segments = []
     next_hl_id = 1
@@ -115,26 +130,23 @@ def _hierarchy(claims: Sequence[BillableClaim]) -> Segments:
         segments.extend(billing_provider_loops(provider, provider_hl_id))
         next_hl_id += 1
         for claim in provider_claims:
-            encounter = claim.encounter
+            patient = claim.encounter.patient
             coverage = claim.billed_coverage  # the secondary once the primary's 835 is attached
             subscriber_hl_id = next_hl_id
-            segments.extend(subscriber_loops(coverage, encounter.patient, subscriber_hl_id, provider_hl_id))
+            segments.extend(subscriber_loops(coverage, patient, subscriber_hl_id, provider_hl_id))
             next_hl_id += 1
             if coverage.relationship != "self":
-                segments.extend(patient_loops(coverage, encounter.patient, next_hl_id, subscriber_hl_id))
+                segments.extend(patient_loops(coverage, patient, next_hl_id, subscriber_hl_id))
                 next_hl_id += 1
-            segments.extend(claim_loops(claim))
+            segments.extend(claim_loops_of(claim))
     return segments
 
 
-def _group_by_billing_provider(
-    claims: Sequence[BillableClaim],
-) -> list[tuple[BillingProvider, list[BillableClaim]]]:
+def _group_by_billing_provider(claims: Sequence[ClaimT]) -> list[tuple[BillingProvider, list[ClaimT]]]:
     """Claims grouped by identical billing provider, in first-seen order."""
-    groups: dict[str, tuple[BillingProvider, list[BillableClaim]]] = {}
+    groups: dict[str, tuple[BillingProvider, list[ClaimT]]] = {}
     for claim in claims:
         provider = claim.encounter.billing_provider
         # The whole provider is the key: same NPI with another address must be its own 2000A.
-        key = provider.model_dump_json()
-        groups.setdefault(key, (provider, []))[1].append(claim)
+        groups.setdefault(provider.model_dump_json(), (provider, []))[1].append(claim)
     return list(groups.values())

@@ -6,14 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from shared.contracts.encounter import Encounter
+from shared.events.parts import Part
 from shared.events.registry import CONTRACTS, ClaimEvent
-
-
-class Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # intake ---------------------------------------------------------------------------------------
@@ -153,3 +148,14 @@ class DenialRecorded(ClaimEvent):
     reason_codes: list[str]
     remark_codes: list[str]
     denied_amount: Decimal
+
+
+# Contracts added after version 1 live in one module per owning service; importing them here
+# registers them wherever any claim event is decoded.
+from shared.events import (  # noqa: E402,F401
+    coding_events,
+    denial_events,
+    intake_events,
+    remittance_events,
+    submission_events,
+)

@@ -31,7 +31,7 @@ from shared.messaging.outbox import enqueue
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import dead_letter_topic, logical_topic, physical_topic
 from shared.metrics import meter, observe
-from shared.telemetry import claim_span_attributes
+from shared.telemetry import claim_span_attributes, payer_of
 
 REPLAYED_FROM = "dlq_replayed_from"  # set by shared.messaging.dead_letters on a re-driven message
 REPLAYED_FOR = "dlq_replayed_for"  # the consumer group that dead-lettered it: the only one to apply it
@@ -191,7 +191,8 @@ class ClaimEventConsumer:
             "messaging.destination.name": record.topic, "messaging.consumer.group.name": self.name,
             "messaging.kafka.offset": record.offset, "messaging.destination.partition.id": str(record.partition),
             "messaging.message.id": envelope.id, "event.type": envelope.type,
-            **claim_span_attributes(envelope.claim_id, envelope.tenant_id),
+            **claim_span_attributes(envelope.claim_id, envelope.tenant_id, payer_of(envelope.data),
+                                    stage=self.name.split(".")[0]),
         }
         with tracer.start_as_current_span(f"process {envelope.type}", context=parent,
                                           kind=trace.SpanKind.CONSUMER, attributes=attributes) as span:

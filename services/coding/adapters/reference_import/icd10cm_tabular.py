@@ -1,0 +1,92 @@
+"""Read an ICD-10-CM release from CMS's tabular XML and code list (the files simple-icd-10-cm ships).
+
+We read the package's data files rather than import its API: the import parses the whole tree into
+Python objects (~2 s, ~190 MB per process); here we keep only codes and the notes the edits use.
+A CMS release downloaded by hand (icd10cm-tabular-<year>.xml and its code list) reads the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from services.coding.domain.codesets import CodeRange, Icd10CmRelease, TabularNotes, billable_leaves
+from services.coding.domain.codesets.code_ranges import parse_reference, references_in_note
+
+PACKAGE = "simple_icd_10_cm"
+# A code-first note asking for the underlying disease marks a manifestation (etiology/manifestation
+# convention, ICD-10-CM guidelines I.A.13); "code first any associated ..." is conditional and does not.
+_UNDERLYING = re.compile(r"underlying|etiology|physiological condition", re.IGNORECASE)
+
+
+class Icd10CmImportError(ValueError):
+    """The files are not an ICD-10-CM tabular release we can read."""
+
+
+def package_release_files() -> tuple[Path, Path]:
+    """The code list and tabular XML inside the installed simple-icd-10-cm package."""
+    spec = importlib.util.find_spec(PACKAGE)  # locates the package without running its import
+    if spec is None or not spec.submodule_search_locations:
+        raise Icd10CmImportError(f"{PACKAGE} is not installed")
+    data = Path(spec.submodule_search_locations[0], "data")
+    lists, tabulars = sorted(data.glob("code-list-*.txt")), sorted(data.glob("icd10c*-tabular-*.xml"))
+    if len(lists) != 1 or len(tabulars) != 1:
+        raise Icd10CmImportError(f"{PACKAGE} should ship one code list and one tabular XML")
+    return lists[0], tabulars[0]
+
+
+def read_code_list(text: str) -> frozenset[str]:
+    """Codes of a CMS-style code list: one per line (chapters "1" and blocks "A00-A09" skipped)."""
+    codes = (line.split(" ")[0].strip().replace(".", "") for line in text.splitlines())
+    return frozenset(code for code in codes if code and "-" not in code and not code.isdigit())
+
+
+def _note_texts(element: ET.Element, tag: str) -> list[str]:
+    return [note.text.strip() for child in element.findall(tag) for note in child.findall("note") if note.text]
+
+
+def _read_entry(element: ET.Element, key: str, notes: dict[str, TabularNotes], manifestations: set[str]) -> None:
+    excludes1 = tuple(ref for text in _note_texts(element, "excludes1") for ref in references_in_note(text))
+    code_first = tuple(_note_texts(element, "codeFirst"))
+    use_additional = tuple(_note_texts(element, "useAdditionalCode"))
+    if excludes1 or code_first or use_additional:
+        notes[key] = TabularNotes(excludes1, code_first, use_additional)
+    if any(_UNDERLYING.search(text) for text in code_first):
+        manifestations.add(key)
+
+
+def read_tabular(xml_text: str) -> tuple[dict[str, TabularNotes], tuple[tuple[CodeRange, str], ...], frozenset[str]]:
+    """Notes by dotless code or block id, the block ranges, and the manifestation entries."""
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError as error:
+        raise Icd10CmImportError(f"the tabular file is not XML: {error}") from error
+    notes: dict[str, TabularNotes] = {}
+    manifestations: set[str] = set()
+    blocks: list[tuple[CodeRange, str]] = []
+    for section in root.iter("section"):
+        block = section.get("id", "")
+        span = parse_reference(block)
+        if span is None:
+            continue
+        blocks.append((span, block))
+        _read_entry(section, block, notes, manifestations)
+    for diag in root.iter("diag"):
+        name = diag.findtext("name")
+        if name:
+            _read_entry(diag, name.strip().replace(".", ""), notes, manifestations)
+    if not blocks:
+        raise Icd10CmImportError("the tabular file has no sections: not an ICD-10-CM tabular list")
+    return notes, tuple(blocks), frozenset(manifestations)
+
+
+def read_release(name: str, effective_from: dt.date, effective_through: dt.date,
+                 code_list: Path, tabular: Path) -> Icd10CmRelease:
+    """One release from its code list and tabular XML."""
+    codes = read_code_list(code_list.read_text(encoding="utf-8"))
+    notes, blocks, manifestations = read_tabular(tabular.read_text(encoding="utf-8"))
+    return Icd10CmRelease(name, effective_from, effective_through, codes, billable_leaves(codes), notes, blocks,
+                          manifestations)

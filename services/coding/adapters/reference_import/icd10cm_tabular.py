@@ -11,6 +11,7 @@ import datetime as dt
 import importlib.util
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 from services.coding.domain.codesets import CodeRange, Icd10CmRelease, TabularNotes, billable_leaves
@@ -18,8 +19,10 @@ from services.coding.domain.codesets.code_ranges import parse_reference, referen
 
 PACKAGE = "simple_icd_10_cm"
 # A code-first note asking for the underlying disease marks a manifestation (etiology/manifestation
-# convention, ICD-10-CM guidelines I.A.13); "code first any associated ..." is conditional and does not.
+# convention, ICD-10-CM guidelines I.A.13). Conditional notes ("code first any associated ...", "...,
+# if known", "if applicable") let the code stand first when there is no such condition, so they do not.
 _UNDERLYING = re.compile(r"underlying|etiology|physiological condition", re.IGNORECASE)
+_CONDITIONAL = re.compile(r"if known|if applicable|any associated|when associated", re.IGNORECASE)
 
 
 class Icd10CmImportError(ValueError):
@@ -54,11 +57,21 @@ def _read_entry(element: ET.Element, key: str, notes: dict[str, TabularNotes], m
     use_additional = tuple(_note_texts(element, "useAdditionalCode"))
     if excludes1 or code_first or use_additional:
         notes[key] = TabularNotes(excludes1, code_first, use_additional)
-    if any(_UNDERLYING.search(text) for text in code_first):
+    if any(_UNDERLYING.search(text) and not _CONDITIONAL.search(text) for text in code_first):
         manifestations.add(key)
 
 
-def read_tabular(xml_text: str) -> tuple[dict[str, TabularNotes], tuple[tuple[CodeRange, str], ...], frozenset[str]]:
+@dataclass(frozen=True)
+class Tabular:
+    """What we keep of a tabular list: its entries' codes, notes, blocks and manifestations."""
+
+    codes: frozenset[str]
+    notes: dict[str, TabularNotes]
+    blocks: tuple[tuple[CodeRange, str], ...]
+    manifestations: frozenset[str]
+
+
+def read_tabular(xml_text: str) -> Tabular:
     """Notes by dotless code or block id, the block ranges, and the manifestation entries."""
     try:
         root = ET.fromstring(xml_text)
@@ -74,19 +87,29 @@ def read_tabular(xml_text: str) -> tuple[dict[str, TabularNotes], tuple[tuple[Co
             continue
         blocks.append((span, block))
         _read_entry(section, block, notes, manifestations)
+    codes = set()
     for diag in root.iter("diag"):
         name = diag.findtext("name")
         if name:
+            codes.add(name.strip().replace(".", ""))
             _read_entry(diag, name.strip().replace(".", ""), notes, manifestations)
     if not blocks:
         raise Icd10CmImportError("the tabular file has no sections: not an ICD-10-CM tabular list")
-    return notes, tuple(blocks), frozenset(manifestations)
+    return Tabular(frozenset(codes), notes, tuple(blocks), frozenset(manifestations))
 
 
 def read_release(name: str, effective_from: dt.date, effective_through: dt.date,
                  code_list: Path, tabular: Path) -> Icd10CmRelease:
-    """One release from its code list and tabular XML."""
-    codes = read_code_list(code_list.read_text(encoding="utf-8"))
-    notes, blocks, manifestations = read_tabular(tabular.read_text(encoding="utf-8"))
-    return Icd10CmRelease(name, effective_from, effective_through, codes, billable_leaves(codes), notes, blocks,
-                          manifestations)
+    """One release from its code list and tabular XML.
+
+    The code list may hold every code (the package's list) or only the billable ones (CMS's
+    icd10cm-codes-<year>.txt); either way billable codes are its leaves, and categories come from the
+    tabular list, so a category is reported as not billable rather than as unknown.
+    """
+    listed = read_code_list(code_list.read_text(encoding="utf-8", errors="replace"))
+    if not listed:
+        raise Icd10CmImportError(f"{code_list.name} lists no codes")
+    tabular_list = read_tabular(tabular.read_text(encoding="utf-8"))
+    return Icd10CmRelease(name, effective_from, effective_through, listed | tabular_list.codes,
+                          billable_leaves(listed), tabular_list.notes, tabular_list.blocks,
+                          tabular_list.manifestations)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import io
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -47,14 +48,17 @@ def read_code_list(text: str) -> frozenset[str]:
     return frozenset(code for code in codes if code and "-" not in code and not code.isdigit())
 
 
-def _note_texts(element: ET.Element, tag: str) -> list[str]:
-    return [note.text.strip() for child in element.findall(tag) for note in child.findall("note") if note.text]
+_NOTE_TAGS = frozenset({"excludes1", "codeFirst", "useAdditionalCode"})
 
 
 def _read_entry(element: ET.Element, key: str, notes: dict[str, TabularNotes], manifestations: set[str]) -> None:
-    excludes1 = tuple(ref for text in _note_texts(element, "excludes1") for ref in references_in_note(text))
-    code_first = tuple(_note_texts(element, "codeFirst"))
-    use_additional = tuple(_note_texts(element, "useAdditionalCode"))
+    texts: dict[str, list[str]] = {tag: [] for tag in _NOTE_TAGS}
+    for child in element:
+        if child.tag in _NOTE_TAGS:
+            texts[child.tag] += [note.text.strip() for note in child.iter("note") if note.text]
+    excludes1 = tuple(dict.fromkeys(ref for text in texts["excludes1"] for ref in references_in_note(text)))
+    code_first = tuple(texts["codeFirst"])
+    use_additional = tuple(texts["useAdditionalCode"])
     if excludes1 or code_first or use_additional:
         notes[key] = TabularNotes(excludes1, code_first, use_additional)
     if any(_UNDERLYING.search(text) and not _CONDITIONAL.search(text) for text in code_first):
@@ -72,27 +76,29 @@ class Tabular:
 
 
 def read_tabular(xml_text: str) -> Tabular:
-    """Notes by dotless code or block id, the block ranges, and the manifestation entries."""
-    try:
-        root = ET.fromstring(xml_text)
-    except ET.ParseError as error:
-        raise Icd10CmImportError(f"the tabular file is not XML: {error}") from error
+    """Notes by dotless code or block id, the block ranges, and the manifestation entries.
+
+    Parsed as a stream: each entry is read when it closes (after its subcodes) and then dropped, so the
+    whole tree is never held in memory.
+    """
     notes: dict[str, TabularNotes] = {}
     manifestations: set[str] = set()
     blocks: list[tuple[CodeRange, str]] = []
-    for section in root.iter("section"):
-        block = section.get("id", "")
-        span = parse_reference(block)
-        if span is None:
-            continue
-        blocks.append((span, block))
-        _read_entry(section, block, notes, manifestations)
     codes = set()
-    for diag in root.iter("diag"):
-        name = diag.findtext("name")
-        if name:
-            codes.add(name.strip().replace(".", ""))
-            _read_entry(diag, name.strip().replace(".", ""), notes, manifestations)
+    try:
+        for _, element in ET.iterparse(io.StringIO(xml_text), events=("end",)):
+            if element.tag == "diag":
+                name = (element.findtext("name") or "").strip().replace(".", "")
+                if name:
+                    codes.add(name)
+                    _read_entry(element, name, notes, manifestations)
+                element.clear()
+            elif element.tag == "section" and (span := parse_reference(block := element.get("id", ""))):
+                blocks.append((span, block))
+                _read_entry(element, block, notes, manifestations)
+                element.clear()
+    except ET.ParseError as error:
+        raise Icd10CmImportError(f"the tabular file is not XML: {error}") from error
     if not blocks:
         raise Icd10CmImportError("the tabular file has no sections: not an ICD-10-CM tabular list")
     return Tabular(frozenset(codes), notes, tuple(blocks), frozenset(manifestations))

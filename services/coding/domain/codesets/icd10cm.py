@@ -35,6 +35,7 @@ class Icd10CmRelease:
     notes: dict[str, TabularNotes] = field(default_factory=dict)  # by dotless code or block ("I20-I25")
     blocks: tuple[tuple[CodeRange, str], ...] = ()  # block ranges of categories, for block-level notes
     manifestations: frozenset[str] = frozenset()  # entries whose code-first note asks for the underlying disease
+    _blocks_of_category: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def covers(self, day: dt.date) -> bool:
         return self.effective_from <= day <= self.effective_through
@@ -49,8 +50,10 @@ class Icd10CmRelease:
         """The code, its parent categories and the blocks holding it: whose notes apply to it."""
         entries = [code[:length] for length in range(len(code), 2, -1) if code[:length] in self.notes
                    or code[:length] in self.manifestations]
-        entries += [name for span, name in self.blocks if code[:3] in span]
-        return entries
+        category = code[:3]
+        if category not in self._blocks_of_category:  # a memo: blocks are scanned once per category
+            self._blocks_of_category[category] = [name for span, name in self.blocks if category in span]
+        return entries + self._blocks_of_category[category]
 
     def excludes1_of(self, code: str) -> tuple[CodeRange, ...]:
         """Every Excludes1 reference that applies to a code (its own and its ancestors')."""
@@ -72,9 +75,10 @@ class Icd10CmRelease:
 
 def billable_leaves(codes: Iterable[str]) -> frozenset[str]:
     """The codes that no longer code extends (CMS: only those are valid on a claim)."""
-    all_codes = frozenset(codes)
-    extended = {code[:length] for code in all_codes for length in range(3, len(code))}
-    return all_codes - extended
+    ordered = sorted(set(codes))
+    # Sorted, a code's extensions follow it directly: it is a leaf when the next code does not extend it.
+    return frozenset(code for code, following in zip(ordered, [*ordered[1:], ""], strict=True)
+                     if not following.startswith(code))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import functools
 import itertools
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,8 @@ def clinical_pipeline() -> Any:
     """The shared medspaCy pipeline (built on first call)."""
     # PyRuSH logs every sentence and token through loguru at DEBUG: that would put note text (PHI) in logs.
     loguru.logger.disable("PyRuSH")
+    # medspaCy keeps an empty token matcher beside the phrase matcher; spaCy warns on every note about it.
+    warnings.filterwarnings("ignore", message=r"\[W036\]")
     import medspacy
 
     nlp = medspacy.load(medspacy_enable=["medspacy_pyrush", "medspacy_target_matcher", "medspacy_context"])

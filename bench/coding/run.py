@@ -1,0 +1,80 @@
+"""Coding accuracy benchmark: suggested ICD-10-CM codes and E/M level against coder labels.
+
+Usage: python bench/coding/run.py [notes_dir ...]   (default bench/coding/notes)
+Prints micro precision and recall over codes, E/M agreement, and the same per specialty; lists every miss.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from services.coding.domain.documentation import read_note  # noqa: E402
+from services.coding.domain.documentation.pipeline import clinical_pipeline  # noqa: E402
+from services.coding.domain.evaluation_management import assess_em  # noqa: E402
+
+DEFAULT_DIR = Path(__file__).parent / "notes"
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.tp = self.fp = self.fn = self.em_agree = self.notes = 0
+
+    def add(self, got: set[str], expected: set[str], em_agrees: bool) -> None:
+        self.tp += len(got & expected)
+        self.fp += len(got - expected)
+        self.fn += len(expected - got)
+        self.em_agree += em_agrees
+        self.notes += 1
+
+    def line(self, name: str) -> str:
+        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        return (f"{name:<20} notes {self.notes:>3}  precision {precision:.3f}  recall {recall:.3f}  "
+                f"E/M agreement {self.em_agree}/{self.notes} ({self.em_agree / self.notes:.3f})")
+
+
+def main(directories: list[Path]) -> int:
+    started = time.perf_counter()
+    clinical_pipeline()
+    load_seconds = time.perf_counter() - started
+    overall, by_specialty, misses, timings = Tally(), defaultdict(Tally), [], []
+    for path in sorted(p for directory in directories for p in directory.glob("*.json")):
+        case = json.loads(path.read_text())
+        started = time.perf_counter()
+        reading = read_note(case["note"], dt.date.fromisoformat(case["date_of_service"]))
+        assessment = assess_em(case["note"], case["billed_em"])
+        timings.append(time.perf_counter() - started)
+        got, expected = {d.code for d in reading.diagnoses}, set(case["expected_codes"])
+        supported = assessment.supported_code if assessment else None
+        em_agrees = supported == case["expected_em"]
+        overall.add(got, expected, em_agrees)
+        by_specialty[case["specialty"]].add(got, expected, em_agrees)
+        if got != expected:
+            misses.append(f"  {case['id']}: extra {sorted(got - expected)} missing {sorted(expected - got)}")
+        if not em_agrees:
+            misses.append(f"  {case['id']}: E/M {supported} expected {case['expected_em']} "
+                          f"({assessment.reason if assessment else 'not assessed'})")
+    if not overall.notes:
+        print("no notes found")
+        return 1
+    print(overall.line("all"))
+    for specialty in sorted(by_specialty):
+        print(by_specialty[specialty].line(specialty))
+    timings.sort()
+    print(f"pipeline load {load_seconds:.1f} s; per note (codes + E/M) median {timings[len(timings) // 2] * 1000:.0f} ms, "
+          f"max {timings[-1] * 1000:.0f} ms")
+    if misses:
+        print("misses:")
+        print("\n".join(misses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main([Path(arg) for arg in sys.argv[1:]] or [DEFAULT_DIR]))

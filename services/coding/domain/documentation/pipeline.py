@@ -22,8 +22,8 @@ DX = "DX"
 
 # Section headers we recognise at the start of a line (matched case-insensitively).
 SECTION_HEADERS: dict[str, tuple[str, ...]] = {
-    "assessment_plan": ("assessment and plan:", "assessment/plan:", "assessment & plan:", "a/p:", "assessment:", "plan:",
-                        "impression:", "impression and plan:", "impression/plan:"),
+    "assessment_plan": ("assessment and plan:", "assessment/plan:", "assessment & plan:", "a/p:", "assessment:",
+                        "plan:", "impression:", "impression and plan:", "impression/plan:"),
     "history_of_present_illness": ("hpi:", "history of present illness:", "interval history:"),
     "chief_complaint": ("chief complaint:", "cc:", "reason for visit:"),
     "past_medical_history": ("pmh:", "past medical history:", "past history:", "past surgical history:"),

@@ -170,3 +170,14 @@ ODD_NOTES = ["Assessment:", "Plan: 🙂 ✓ — ° µg", "Assessment: ???", "Ass
 def test_odd_but_readable_text_reads_without_crashing(note: str) -> None:
     reading = read_note(note, DOS)
     assert reading.problems is None
+
+
+def test_a_failure_inside_the_pipeline_becomes_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.coding.domain.documentation import assignment
+
+    def broken(note: str) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(assignment, "parse_note", broken)
+    reading = read_note("Assessment: Hypertension.", DOS)
+    assert reading.problems == "note could not be read (RuntimeError)" and reading.diagnoses == ()

@@ -179,8 +179,11 @@ def read_note(note: str, date_of_service: dt.date) -> NoteReading:
         problem = "date of service is before ICD-10-CM took effect (2015-10-01)"
     if problem:
         return NoteReading((), (), problem)
-    parsed = parse_note(note)
-    problems, skipped = assign_codes(parsed)
+    try:
+        parsed = parse_note(note)
+        problems, skipped = assign_codes(parsed)
+    except Exception as error:  # noqa: BLE001 - a note we cannot read becomes a review reason, never a crash
+        return NoteReading((), (), f"note could not be read ({type(error).__name__})")
     diagnoses = tuple(SuggestedDiagnosis(p.code, icd.get_description(p.code), _confidence(p, parsed),
                                          _evidence(p, parsed)) for p in problems)
     return NoteReading(diagnoses, tuple(skipped), None)

@@ -100,8 +100,12 @@ def assess_em(note: str, billed_code: str) -> EmAssessment | None:
     problem = note_problem(note)
     if problem:
         return _not_assessable(billed_code, f"E/M level cannot be assessed: {problem}")
-    parsed = parse_note(note)
-    problems, _ = assign_codes(parsed)
+    try:
+        parsed = parse_note(note)
+        problems, _ = assign_codes(parsed)
+    except Exception as error:  # noqa: BLE001 - a note we cannot read becomes a review reason, never a crash
+        return _not_assessable(billed_code, f"E/M level cannot be assessed: note could not be read "
+                                            f"({type(error).__name__})")
     kinds, problem_evidence = _problem_kinds(problems)
     undiagnosed = _undiagnosed(parsed)
     minutes, time_evidence = _total_minutes(parsed)

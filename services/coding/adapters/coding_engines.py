@@ -1,0 +1,109 @@
+"""Loads the coding engines once, at startup: reference data (code sets, NCCI, MUE) and the note reader.
+
+The composition root calls `load_coding_engines()` in the service's lifespan; every claim then
+runs against the loaded objects. When an engine package is not installed in this build the
+adapter says so instead of failing: the edits fall back to the first-pass checks in
+`domain/review.py` and notes are not read (a warning on every claim with a note).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from services.coding.domain.coding_engines import CodeSetUnavailable, EditDefinition, EmResult, Reading
+from services.coding.domain.decision_rules import RULES, Finding
+from services.coding.domain.review import review_encounter
+from shared.contracts.encounter import Encounter
+
+log = logging.getLogger(__name__)
+FIRST_PASS_SOURCE = "claimline coding first pass"
+WARM_UP_NOTE = "Follow-up visit. Essential hypertension, stable. Continue current medication."
+
+
+@dataclass(frozen=True)
+class EditDefinitionView:
+    edit_id: str
+    severity: str
+    message: str
+    source: str
+
+
+class LoadedCodingEngines:
+    """The engines as loaded in this process (see CodingEngines in the domain)."""
+
+    def __init__(self, edits: Callable[[Encounter], Sequence[Any]], definitions: Sequence[EditDefinition],
+                 read_note: Callable[[str, dt.date], Reading] | None,
+                 assess_em: Callable[[str, str], EmResult | None] | None):
+        self._edits = edits
+        self._definitions = list(definitions)
+        self._read_note = read_note
+        self._assess_em = assess_em
+        self.reads_notes = read_note is not None
+
+    def read_note(self, note: str, date_of_service: dt.date) -> Reading:
+        assert self._read_note is not None, "check reads_notes first"
+        return self._read_note(note, date_of_service)
+
+    def assess_em(self, note: str, billed_code: str) -> EmResult | None:
+        return None if self._assess_em is None else self._assess_em(note, billed_code)
+
+    def run_edits(self, encounter: Encounter) -> Sequence[Any]:
+        return self._edits(encounter)
+
+    def edit_definitions(self) -> Sequence[EditDefinition]:
+        """Every edit and decision rule this deployment can fire."""
+        decision_rules = [EditDefinitionView(r.edit_id, r.severity, r.message, r.source) for r in RULES.values()]
+        return [*self._definitions, *decision_rules]
+
+
+def _first_pass_edits(encounter: Encounter) -> list[Finding]:
+    return [Finding(f.edit_id, f.severity, f.message, FIRST_PASS_SOURCE) for f in review_encounter(encounter)]
+
+
+FIRST_PASS_DEFINITIONS = [
+    EditDefinitionView("COD-EXTCAUSE-FIRST", "error", "an external-cause code cannot be the first-listed diagnosis",
+                       FIRST_PASS_SOURCE),
+    EditDefinitionView("COD-SEQUELA-FIRST", "error",
+                       "a sequela (7th character S) code cannot be the first-listed diagnosis", FIRST_PASS_SOURCE),
+    EditDefinitionView("COD-DX-UNUSED", "warning", "diagnoses not pointed to by any service line", FIRST_PASS_SOURCE),
+]
+
+
+def _load_edits() -> tuple[Callable[[Encounter], Sequence[Any]], Sequence[EditDefinition]]:
+    try:
+        from services.coding.domain.coding_claim import CodingClaim
+        from services.coding.domain.edits import list_edit_definitions, load_coding_reference, run_coding_edits
+    except ImportError:
+        log.warning("coding edits engine not installed; using the first-pass checks")
+        return _first_pass_edits, FIRST_PASS_DEFINITIONS
+    reference = load_coding_reference()
+
+    def run(encounter: Encounter) -> Sequence[Any]:
+        try:
+            return run_coding_edits(CodingClaim.from_encounter(encounter), reference)
+        except LookupError as missing:  # the reference has no code set for the date of service
+            raise CodeSetUnavailable(type(missing).__name__) from None
+
+    return run, list(list_edit_definitions())
+
+
+def _load_note_reader() -> tuple[Callable[[str, dt.date], Reading] | None, Callable[[str, str], Any] | None]:
+    try:
+        from services.coding.domain.documentation import read_note
+        from services.coding.domain.evaluation_management import assess_em
+    except ImportError:
+        log.warning("clinical note reader not installed; notes are not read")
+        return None, None
+    read_note(WARM_UP_NOTE, dt.date.today())  # builds the NLP pipeline now, not on the first claim
+    return read_note, assess_em
+
+
+def load_coding_engines() -> LoadedCodingEngines:
+    """Load reference data and the note reader (seconds); call once, from the composition root."""
+    edits, definitions = _load_edits()
+    read_note, assess_em = _load_note_reader()
+    return LoadedCodingEngines(edits, definitions, read_note, assess_em)

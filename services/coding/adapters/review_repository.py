@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
@@ -72,16 +71,15 @@ class ReviewStore:
         return dict(found._mapping) if found else None
 
     async def page(self, tenant_id: str, *, statuses: tuple[str, ...], trigger: str | None, assigned_to: str | None,
-                   payer_id: str | None, opened_before: dt.datetime | None, after_sequence: int | None,
+                   payer_id: str | None, claim_id: str | None, after_sequence: int | None,
                    limit: int) -> list[dict[str, Any]]:
         """The queue, oldest first, one page after a cursor."""
         c = coding_reviews.c
         query = select(coding_reviews).where(c.tenant_id == tenant_id, c.status.in_(statuses))
-        for column, value in ((c.trigger, trigger), (c.assigned_to, assigned_to), (c.payer_id, payer_id)):
+        for column, value in ((c.trigger, trigger), (c.assigned_to, assigned_to), (c.payer_id, payer_id),
+                              (c.claim_id, claim_id)):
             if value is not None:
                 query = query.where(column == value)
-        if opened_before is not None:
-            query = query.where(c.opened_at < opened_before)
         if after_sequence is not None:
             query = query.where(c.sequence > after_sequence)
         rows = (await self.session.execute(query.order_by(c.sequence).limit(limit))).all()

@@ -27,6 +27,7 @@ from shared.access_tokens import ENCOUNTERS_WRITE
 from shared.db import unit_of_work
 from shared.http.problems import Conflict, InvalidRequest, NotFound, ProblemError
 from shared.http.service_app import authenticated_tenant
+from shared.ids import parse_claim_id
 from shared.messaging.outbox import ConcurrencyError
 
 router = APIRouter(prefix="/v1/coding", tags=["coder review queue"])
@@ -115,6 +116,7 @@ async def list_reviews(
     trigger: Annotated[Literal["coding", "encounter_corrected", "denial"] | None, Query()] = None,
     assigned_to: Annotated[str | None, Query(max_length=128, description="principal id, or 'me'")] = None,
     payer_id: Annotated[str | None, Query(max_length=80)] = None,
+    claim_id: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="next_cursor of the previous page")] = None,
 ) -> dict[str, Any]:
@@ -125,7 +127,8 @@ async def list_reviews(
     async with request.app.state.runtime.sessions() as session:
         rows = await ReviewStore(session).page(
             tenant_id, statuses=statuses, trigger=trigger, assigned_to=assigned_to, payer_id=payer_id,
-            opened_before=None, after_sequence=int(cursor) if cursor else None, limit=limit + 1)
+            claim_id=parse_claim_id(claim_id) if claim_id else None,
+            after_sequence=int(cursor) if cursor else None, limit=limit + 1)
     page = rows[:limit]
     return {"reviews": [queue_entry(row) for row in page],
             "next_cursor": str(page[-1]["sequence"]) if len(rows) > limit else None}

@@ -16,13 +16,14 @@ from tests.support.encounters import encounter_for
 
 pytestmark = pytest.mark.e2e
 
+DATE = "2026-09-15"  # FY2026: the ICD-10-CM release shipped with the reference data covers it
 UNREADABLE_NOTE = "{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} \\f0\\fs24 scanned visit note}"
 AUDIT = {"claim.coding_review_required", "claim.coding_review_assigned", "claim.coding_decision_recorded",
          "claim.coded", "claim.submitted"}
 
 
 async def posted(api: httpx.AsyncClient, stack: dict[str, str], **changes: Any) -> str:
-    response = await post_encounter(api, stack, encounter_for("SIMPAY", **changes))
+    response = await post_encounter(api, stack, encounter_for("SIMPAY", **{"date_of_service": DATE, **changes}))
     assert response.status_code == 202, response.text
     return response.json()["claim_id"]
 

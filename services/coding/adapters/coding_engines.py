@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.coding.domain.coding_engines import CodeSetUnavailable, EditDefinition, EmResult, Reading
+from services.coding.domain.coding_engines import EditDefinition, EmResult, Reading
 from services.coding.domain.decision_rules import RULES, Finding
 from services.coding.domain.review import review_encounter
 from shared.contracts.encounter import Encounter
@@ -83,12 +83,10 @@ def _load_edits() -> tuple[Callable[[Encounter], Sequence[Any]], Sequence[EditDe
     reference = load_coding_reference()
 
     def run(encounter: Encounter) -> Sequence[Any]:
-        try:
-            return run_coding_edits(CodingClaim.from_encounter(encounter), reference)
-        except LookupError as missing:  # the reference has no code set for the date of service
-            raise CodeSetUnavailable(type(missing).__name__) from None
+        # a date of service no loaded release covers comes back as the COD-ICD-NO-CODESET error edit
+        return run_coding_edits(CodingClaim.from_encounter(encounter), reference)
 
-    return run, list(list_edit_definitions())
+    return run, [EditDefinitionView(d.edit_id, d.severity, d.description, d.source) for d in list_edit_definitions()]
 
 
 def _load_note_reader() -> tuple[Callable[[str, dt.date], Reading] | None, Callable[[str, str], Any] | None]:

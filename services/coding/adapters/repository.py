@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,9 +33,15 @@ class CodingStore:
 
     async def save(self, claim_id: str, tenant_id: str, coding: dict[str, Any], version: int) -> None:
         """Store the claim's current coding (the CODED_COLUMNS in `coding`)."""
-        values = {"tenant_id": tenant_id, "version": version, **{k: coding[k] for k in CODED_COLUMNS if k in coding}}
+        values = {"tenant_id": tenant_id, "version": version, "updated_at": func.now(),
+                  **{k: coding[k] for k in CODED_COLUMNS if k in coding}}
         await self.session.execute(insert(coded_claims).values(claim_id=claim_id, **values)
                                    .on_conflict_do_update(index_elements=["claim_id"], set_=values))
+
+    async def update(self, claim_id: str, changes: dict[str, Any], version: int) -> None:
+        """Change some of an existing claim's coding columns."""
+        await self.session.execute(update(coded_claims).where(coded_claims.c.claim_id == claim_id)
+                                   .values(version=version, updated_at=func.now(), **changes))
 
     async def get(self, tenant_id: str, claim_id: str, for_update: bool = False) -> dict[str, Any] | None:
         query = select(coded_claims).where(coded_claims.c.tenant_id == tenant_id, coded_claims.c.claim_id == claim_id)

@@ -90,8 +90,8 @@ async def reopen_for_denial(session: AsyncSession, event: ClaimCorrectionRequest
     required = ClaimCodingReviewRequiredV2(reasons=item.reasons, review_id=item.review_id, trigger="denial")
     version = await store.record(envelope.claim_id, [_envelope(required, envelope)],
                                  await store.stream_version(envelope.claim_id))
-    await store.save(envelope.claim_id, envelope.tenant_id, {
-        "status": "coding_review", "review_id": item.review_id, "reasons": item.reasons}, version)
+    await store.update(envelope.claim_id, {"status": "coding_review", "review_id": item.review_id,
+                                           "reasons": item.reasons}, version)
 
 
 async def _last_coded_encounter(store: CodingStore, coded: dict) -> Encounter:

@@ -27,7 +27,7 @@ class CodedLine:
 
 @dataclass(frozen=True)
 class CodingClaim:
-    """A claim's coding, free of who the patient is (sex and birth date only, for age and sex edits)."""
+    """A claim's coding; of the patient only sex and birth date (PHI: for age and sex edits, never messages)."""
 
     date_of_service: dt.date
     patient_sex: str  # F, M or U

@@ -25,7 +25,8 @@ def prepare(directory: Path) -> dict[str, Any]:
     """The directory's manifest, first copying the shipped reference data there if it has none."""
     if not (directory / "manifest.json").exists():
         shutil.copytree(SHIPPED, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
-    return json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    return manifest
 
 
 def _install(directory: Path, kind: str, files: list[Path]) -> list[str]:

@@ -33,13 +33,21 @@ def reference_directory() -> Path:
     return Path(os.environ.get("CODING_REFERENCE_DIR") or SHIPPED)
 
 
+@cache
+def _parsed_release(name: str, effective_from: dt.date, effective_through: dt.date, code_list: Path,
+                    tabular: Path, modified: tuple[float, float]) -> Icd10CmRelease:
+    # The tabular list is most of the load time: parse each file version once per process.
+    return read_release(name, effective_from, effective_through, code_list, tabular)
+
+
 def _icd_release(entry: dict[str, Any], directory: Path) -> Icd10CmRelease:
     if entry["files"] == PACKAGED:
         code_list, tabular = package_release_files()
     else:
         code_list, tabular = directory / entry["files"]["code_list"], directory / entry["files"]["tabular"]
-    return read_release(entry["name"], dt.date.fromisoformat(entry["effective_from"]),
-                        dt.date.fromisoformat(entry["effective_through"]), code_list, tabular)
+    return _parsed_release(entry["name"], dt.date.fromisoformat(entry["effective_from"]),
+                           dt.date.fromisoformat(entry["effective_through"]), code_list.resolve(), tabular.resolve(),
+                           (code_list.stat().st_mtime, tabular.stat().st_mtime))
 
 
 def _icd_releases(entries: list[dict[str, Any]], directory: Path) -> Icd10CmCodeSets:

@@ -1,10 +1,10 @@
-"""Coding's composition root: the coding engines are loaded here, once, before the consumers start."""
+"""Coding's composition root: the coding engines start loading here, once per process."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.coding.adapters.coding_engines import load_coding_engines
+from services.coding.adapters.coding_engines import CodingEnginesLoading
 from services.coding.adapters.tables import api_keys, messaging
 from services.coding.entrypoints import http, http_review_queue
 from services.coding.entrypoints.consumers import TOPICS, coding_handlers
@@ -14,7 +14,8 @@ from shared.settings import ServiceSettings
 
 
 def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
-    engines = load_coding_engines()  # reference data and the NLP pipeline: seconds, once per process
+    engines = CodingEnginesLoading()  # reference data and the NLP pipeline, once per process, off the loop
+    engines.start()
     app.state.coding_engines = engines
     runtime.add_consumer("coding.claims", TOPICS, coding_handlers(engines))
 

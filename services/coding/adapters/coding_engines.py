@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from services.coding.domain.coding_decision import dotted
 from services.coding.domain.coding_engines import EditDefinition, EmResult, Reading
 from services.coding.domain.decision_rules import RULES, Finding
 from services.coding.domain.review import review_encounter
@@ -37,12 +40,17 @@ class LoadedCodingEngines:
 
     def __init__(self, edits: Callable[[Encounter], Sequence[Any]], definitions: Sequence[EditDefinition],
                  read_note: Callable[[str, dt.date], Reading] | None,
-                 assess_em: Callable[[str, str], EmResult | None] | None):
+                 assess_em: Callable[[str, str], EmResult | None] | None,
+                 covers: Callable[[str], bool] = lambda code: True):
         self._edits = edits
         self._definitions = list(definitions)
         self._read_note = read_note
         self._assess_em = assess_em
+        self._covers = covers
         self.reads_notes = read_note is not None
+
+    def reader_covers(self, code: str) -> bool:
+        return self._covers(code)
 
     def read_note(self, note: str, date_of_service: dt.date) -> Reading:
         assert self._read_note is not None, "check reads_notes first"
@@ -100,8 +108,72 @@ def _load_note_reader() -> tuple[Callable[[str, dt.date], Reading] | None, Calla
     return read_note, assess_em
 
 
+def _reader_coverage() -> Callable[[str], bool]:
+    """The diagnoses the reader's lexicon can name: its codes, and every code of a category where it has a
+    catch-all (unspecified) code. Without the lexicon every code counts as covered (absence then reviews)."""
+    try:
+        from services.coding.domain.documentation.lexicon import lexicon
+        variants = [variant for concept in lexicon().concepts.values() for variant in concept.variants]
+        codes = {dotted(v.code) for v in variants}
+        open_categories = {v.code[:3] for v in variants if v.unspecified}
+    except (ImportError, AttributeError):
+        return lambda code: True
+    return lambda code: dotted(code) in codes or dotted(code)[:3] in open_categories
+
+
 def load_coding_engines() -> LoadedCodingEngines:
-    """Load reference data and the note reader (seconds); call once, from the composition root."""
+    """Load reference data and the note reader (seconds to a minute on a busy machine); once per process."""
     edits, definitions = _load_edits()
     read_note, assess_em = _load_note_reader()
-    return LoadedCodingEngines(edits, definitions, read_note, assess_em)
+    covers = _reader_coverage() if read_note is not None else (lambda code: True)
+    return LoadedCodingEngines(edits, definitions, read_note, assess_em, covers)
+
+
+class CodingEnginesLoading:
+    """The engines, loading in a background thread from startup so the service is up (and answers its health
+    checks) at once; a claim that arrives first waits for them in its worker thread. A load that fails
+    makes every claim a review item naming the failure, never a lost claim."""
+
+    def __init__(self) -> None:
+        self._loaded = threading.Event()
+        self._engines: LoadedCodingEngines | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._load, name="coding-engines-load", daemon=True).start()
+
+    def _load(self) -> None:
+        started = time.monotonic()
+        try:
+            self._engines = load_coding_engines()
+        except BaseException as error:  # noqa: BLE001 - reported on every claim instead
+            self._error = error
+            log.critical("coding engines failed to load", extra={"error": type(error).__name__})
+        finally:
+            log.info("coding engines loaded", extra={"seconds": round(time.monotonic() - started, 1)})
+            self._loaded.set()
+
+    def _ready(self) -> LoadedCodingEngines:
+        self._loaded.wait()  # called from worker threads only
+        if self._engines is None:
+            raise RuntimeError(f"coding engines did not load ({type(self._error).__name__})")
+        return self._engines
+
+    @property
+    def reads_notes(self) -> bool:
+        return self._ready().reads_notes
+
+    def reader_covers(self, code: str) -> bool:
+        return self._ready().reader_covers(code)
+
+    def read_note(self, note: str, date_of_service: dt.date) -> Reading:
+        return self._ready().read_note(note, date_of_service)
+
+    def assess_em(self, note: str, billed_code: str) -> EmResult | None:
+        return self._ready().assess_em(note, billed_code)
+
+    def run_edits(self, encounter: Encounter) -> Sequence[Any]:
+        return self._ready().run_edits(encounter)
+
+    def edit_definitions(self) -> Sequence[EditDefinition]:
+        return self._ready().edit_definitions()

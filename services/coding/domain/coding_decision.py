@@ -1,7 +1,8 @@
 """The coding decision: from the encounter, its note, the E/M assessment and the edits to a final code set.
 
 Diagnoses: a PMS code the note supports is confirmed; one it does not support (or supports only at
-another specificity) goes to a coder. A code the note suggests beyond the PMS's is added when the
+another specificity) goes to a coder, unless the note reader has no vocabulary for it at all (then
+its absence proves nothing: a warning). A code the note suggests beyond the PMS's is added when the
 reader is confident and it does not compete with a PMS code in its category, else a coder decides.
 Procedures: an E/M line the note over- or under-supports goes to a coder. Any error edit goes to a
 coder. A missing note is a warning, not a block: many practice-management systems send none, and
@@ -100,7 +101,7 @@ def decide_coding(encounter: Encounter, engines: CodingEngines) -> CodingDecisio
     """Code one encounter: read its note, weigh the PMS codes, check E/M levels, run the edits."""
     draft = _Draft()
     reading, note_status = _read_note(encounter, engines, draft)
-    diagnoses, suggestions = _weigh_diagnoses(encounter, reading, draft)
+    diagnoses, suggestions = _weigh_diagnoses(encounter, reading, engines, draft)
     billed = encounter.model_copy(update={"diagnoses": [d.code for d in diagnoses]})
     lines = _weigh_lines(billed, reading, engines, draft)
     edits = edit_findings(billed, engines)
@@ -134,7 +135,12 @@ def _read_note(encounter: Encounter, engines: CodingEngines, draft: _Draft) -> t
     return reading, "read"
 
 
-def _weigh_diagnoses(encounter: Encounter, reading: Reading | None,
+def rivals_of(code: str, suggested: dict[str, object]) -> list[str]:
+    """Suggested codes in the same category as code."""
+    return [other for other in suggested if other[:3] == code[:3] and other != code]
+
+
+def _weigh_diagnoses(encounter: Encounter, reading: Reading | None, engines: CodingEngines,
                      draft: _Draft) -> tuple[list[CodedDiagnosis], list[CodedDiagnosis]]:
     """PMS codes against the note's suggestions; suggestions beyond the PMS codes added or flagged."""
     suggested = {}
@@ -151,8 +157,11 @@ def _weigh_diagnoses(encounter: Encounter, reading: Reading | None,
         elif match is not None:
             billed.append(CodedDiagnosis(code, "pms", "confirmed", pointer, spans(match.evidence),
                                          round(match.confidence, 2), match.description))
+        elif not rivals_of(code, suggested) and not engines.reader_covers(code):
+            draft.findings.append(finding("COD-DX-NOT-COVERED", codes=(code,), code=code))
+            billed.append(CodedDiagnosis(code, "pms", "not_checked", pointer))
         else:
-            rivals = [other for other in suggested if other[:3] == code[:3]]
+            rivals = rivals_of(code, suggested)
             draft.findings.append(finding("COD-DX-SPECIFICITY", codes=(code, *rivals), code=code,
                                           suggested=", ".join(rivals)) if rivals else
                                   finding("COD-DX-UNSUPPORTED", codes=(code,), code=code))

@@ -43,6 +43,8 @@ RULES = {rule.edit_id: rule for rule in (
                  "no note reader is loaded in this deployment: the codes are checked by the edits only"),
     DecisionRule("COD-NOTE-UNREADABLE", "error", "the clinical note cannot be read: {problem}"),
     DecisionRule("COD-DX-UNSUPPORTED", "error", "the note gives no evidence for diagnosis {code}"),
+    DecisionRule("COD-DX-NOT-COVERED", "warning",
+                 "the note reader has no vocabulary for diagnosis {code}: it is billed as sent, checked by the edits"),
     DecisionRule("COD-DX-SPECIFICITY", "error",
                  "the note supports {suggested} rather than {code} in the same category"),
     DecisionRule("COD-DX-SUGGESTED", "warning",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -39,6 +40,6 @@ async def get_coding(request: Request, claim_id: str, tenant_id: Tenant) -> dict
 @router.get("/coding/edits", summary="Every edit and coding rule this service can fire")
 async def list_edits(request: Request, tenant_id: Tenant) -> dict[str, Any]:
     """Each with its id, severity (error sends the claim to a coder), plain-language message and source."""
-    definitions = request.app.state.coding_engines.edit_definitions()
+    definitions = await asyncio.to_thread(request.app.state.coding_engines.edit_definitions)  # waits for the load
     return {"edits": [{"edit_id": d.edit_id, "severity": d.severity, "message": d.message, "source": d.source}
                       for d in definitions]}

@@ -64,12 +64,16 @@ class FakeEngines:
     em: dict[str, Em] = field(default_factory=dict)
     edits: Sequence[Edit] | Exception = ()
     reads_notes: bool = True
+    unknown_to_reader: frozenset[str] = frozenset()
     seen: list[Encounter] = field(default_factory=list)
 
     def read_note(self, note: str, date_of_service: dt.date) -> Any:
         if isinstance(self.reading, Exception):
             raise self.reading
         return self.reading
+
+    def reader_covers(self, code: str) -> bool:
+        return code not in self.unknown_to_reader
 
     def assess_em(self, note: str, billed_code: str) -> Any:
         return self.em.get(billed_code)

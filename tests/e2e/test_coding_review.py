@@ -92,6 +92,57 @@ async def test_an_unreadable_note_goes_to_a_coder_who_overrides_a_code_and_the_c
     assert types.count("claim.coding_decision_recorded") == 4
 
 
+THIN_NOTE = ("Established patient, 11M, sore throat for two days, no fever. Rapid strep negative. "
+             "Assessment: acute upper respiratory infection. Supportive care.")
+URI_VISIT = {"diagnoses": ["J06.9"], "clinical_note": THIN_NOTE, "service_lines": [
+    {"procedure_code": "99213", "modifiers": [], "units": 1, "charge": "95.00", "diagnosis_pointers": [1]}]}
+
+
+async def test_a_note_that_supports_its_codes_is_coded_with_evidence_and_billed(api, stack):
+    claim_id = await posted(api, stack)
+    await claim_reaching(api, stack, claim_id, {"paid", "partially_paid"})
+    coding = await coding_of(api, stack, claim_id)
+    assert coding["status"] == "coded" and coding["note_status"] == "read" and coding["review"] is None
+    note = encounter_for("SIMPAY")["clinical_note"]
+    for diagnosis in coding["diagnoses"]:
+        assert diagnosis["status"] == "confirmed" and diagnosis["source"] == "pms" and diagnosis["evidence"]
+    assert "diabetes" in note[coding["diagnoses"][0]["evidence"][0]["start"]:
+                              coding["diagnoses"][0]["evidence"][0]["end"]].lower()
+    em = coding["procedures"][0]
+    assert (em["code"], em["status"], em["em"]["supported_code"]) == ("99214", "confirmed", "99214")
+
+
+async def test_an_over_coded_visit_waits_for_a_coder_who_lowers_the_level(api, stack):
+    claim_id = await posted(api, stack, **URI_VISIT)
+    coding = await coding_reaching(api, stack, claim_id, "coding_review")
+    line = coding["procedures"][0]
+    assert (line["status"], line["em"]["verdict"], line["em"]["supported_code"]) == ("overcoded", "overcoded", "99212")
+    expected = "COD-EM-OVERCODED: line 1: 99213 billed, the note supports 99212"
+    assert any(reason.startswith(expected) for reason in coding["reasons"])
+    review_id = coding["review"]["review_id"]
+
+    assert (await api.post(reviews_url(stack, review_id, "assignment"))).status_code == 200
+    note = (await api.get(reviews_url(stack, review_id, "note"))).json()
+    assert note["note"] == THIN_NOTE
+    marked = {(h["kind"], h.get("code")): THIN_NOTE[h["start"]:h["end"]] for h in note["highlights"]}
+    assert "upper respiratory infection" in marked[("diagnosis", "J06.9")].lower()
+    assert ("procedure", "99213") in marked  # the E/M evidence
+
+    answer = await decide(api, stack, review_id, action="override", kind="procedure", line_number=1, new_code="99212",
+                          reason="straightforward MDM: one acute uncomplicated illness")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["undecided"] == []
+    resolved = await api.post(reviews_url(stack, review_id, "resolution"), json={})
+    assert resolved.status_code == 200, resolved.text
+
+    await claim_reaching(api, stack, claim_id, {"paid", "partially_paid"})
+    coding = await coding_of(api, stack, claim_id)
+    assert [(p["code"], p["source"]) for p in coding["procedures"]] == [("99212", "coder")]
+    decided = [e for e in await timeline_types(api, stack, claim_id, AUDIT) if e["type"].startswith("claim.coding_")]
+    assert [e["type"] for e in decided] == ["claim.coding_review_required", "claim.coding_review_assigned",
+                                            "claim.coding_decision_recorded"]
+
+
 async def test_queue_problems_for_unknown_items_and_bad_requests(api, stack, anonymous):
     missing = await api.get(reviews_url(stack, str(uuid.uuid4())))
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"

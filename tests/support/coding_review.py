@@ -44,3 +44,17 @@ async def timeline_types(api: httpx.AsyncClient, stack: dict[str, str], claim_id
 
     return await eventually(events, lambda found: {e["type"] for e in found} >= expected,
                             f"claim {claim_id} timeline to hold {sorted(expected)}")
+
+
+async def timeline_counting(api: httpx.AsyncClient, stack: dict[str, str], claim_id: str,
+                            counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The claim's timeline once it holds exactly these numbers of these event types."""
+
+    async def events() -> list[dict[str, Any]]:
+        return (await api.get(f"{stack['INTAKE_URL']}/v1/claims/{claim_id}/events")).json()["events"]
+
+    def complete(found: list[dict[str, Any]]) -> bool:
+        types = [e["type"] for e in found]
+        return all(types.count(kind) == count for kind, count in counts.items())
+
+    return await eventually(events, complete, f"claim {claim_id} timeline to hold {counts}")

@@ -8,7 +8,7 @@ RUN_DIR ?= .run/dev
 TEST_RUN_DIR ?= .run/test-$(shell date +%s)-$$$$
 STACK := $(PY) deploy/local/stack.py
 
-.PHONY: install up down clean status demo test unit lint
+.PHONY: install up down clean status demo test unit lint bench-coding
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,6 @@ unit: install  ## pure domain tests only (no stack)
 
 lint: install
 	$(PY) -m ruff check shared services tools tests deploy
+
+bench-coding: install  ## coding accuracy: ICD-10-CM precision/recall and E/M agreement on the labelled notes
+	$(PY) bench/coding/run.py

@@ -10,6 +10,7 @@ import functools
 import itertools
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,8 @@ DX = "DX"
 
 # Section headers we recognise at the start of a line (matched case-insensitively).
 SECTION_HEADERS: dict[str, tuple[str, ...]] = {
-    "assessment_plan": ("assessment and plan:", "assessment/plan:", "assessment & plan:", "a/p:", "assessment:", "plan:",
-                        "impression:", "impression and plan:", "impression/plan:"),
+    "assessment_plan": ("assessment and plan:", "assessment/plan:", "assessment & plan:", "a/p:", "assessment:",
+                        "plan:", "impression:", "impression and plan:", "impression/plan:"),
     "history_of_present_illness": ("hpi:", "history of present illness:", "interval history:"),
     "chief_complaint": ("chief complaint:", "cc:", "reason for visit:"),
     "past_medical_history": ("pmh:", "past medical history:", "past history:", "past surgical history:"),
@@ -93,6 +94,8 @@ def clinical_pipeline() -> Any:
     """The shared medspaCy pipeline (built on first call)."""
     # PyRuSH logs every sentence and token through loguru at DEBUG: that would put note text (PHI) in logs.
     loguru.logger.disable("PyRuSH")
+    # medspaCy keeps an empty token matcher beside the phrase matcher; spaCy warns on every note about it.
+    warnings.filterwarnings("ignore", message=r"\[W036\]")
     import medspacy
 
     nlp = medspacy.load(medspacy_enable=["medspacy_pyrush", "medspacy_target_matcher", "medspacy_context"])

@@ -29,7 +29,7 @@ def _managed(mention: Mention, parsed: ParsedNote) -> bool:
     return in_scope and not (mention.negated or mention.hypothetical or mention.family or mention.historical)
 
 
-def _problem_kinds(problems: list[CodedProblem], parsed: ParsedNote) -> tuple[list[tuple[str, str | None]], list[Mention]]:
+def _problem_kinds(problems: list[CodedProblem]) -> tuple[list[tuple[str, str | None]], list[Mention]]:
     kinds, evidence = [], []
     for problem in problems:
         if problem.kind == "status":
@@ -71,7 +71,8 @@ def _data(parsed: ParsedNote) -> tuple[int, bool, bool, bool, list[Mention]]:
 def _risk(parsed: ParsedNote) -> tuple[int, list[Mention]]:
     facts = [m for m in parsed.mentions if m.label in RISK_LABELS and _managed(m, parsed)]
     present = {m.label for m in facts}
-    level = risk_level(hospitalization="HOSPITALIZATION" in present, toxicity_monitoring="TOXICITY_MONITORING" in present,
+    level = risk_level(hospitalization="HOSPITALIZATION" in present,
+                       toxicity_monitoring="TOXICITY_MONITORING" in present,
                        major_surgery="MAJOR_SURGERY" in present, surgical_risk="SURGICAL_RISK" in present,
                        prescription=bool({"RX", "RX_ACTION"} & present), sdoh="SDOH" in present,
                        low_risk=bool({"OTC", "LOW_RISK"} & present))
@@ -101,7 +102,7 @@ def assess_em(note: str, billed_code: str) -> EmAssessment | None:
         return _not_assessable(billed_code, f"E/M level cannot be assessed: {problem}")
     parsed = parse_note(note)
     problems, _ = assign_codes(parsed)
-    kinds, problem_evidence = _problem_kinds(problems, parsed)
+    kinds, problem_evidence = _problem_kinds(problems)
     undiagnosed = _undiagnosed(parsed)
     minutes, time_evidence = _total_minutes(parsed)
     if not kinds and not undiagnosed and minutes is None:

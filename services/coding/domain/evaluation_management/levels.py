@@ -55,7 +55,8 @@ def problems_level(kinds: list[tuple[str, str | None]], undiagnosed: bool) -> in
             or any(kind in ("acute_systemic", "injury_complicated") for kind, _ in kinds)):
         return 2
     self_limited = sum(kind == "self_limited" for kind, _ in kinds)
-    if chronic or self_limited >= 2 or any(kind in ("acute", "symptom", "injury", "healing_injury") for kind, _ in kinds):
+    simple = ("acute", "symptom", "injury", "healing_injury")
+    if chronic or self_limited >= 2 or any(kind in simple for kind, _ in kinds):
         return 1
     return 0
 

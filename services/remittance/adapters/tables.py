@@ -117,6 +117,7 @@ claim_encounters = Table(
     Column("patient", JSONB, nullable=False),
     Column("coverages", JSONB, nullable=False),
     Column("date_of_service", Date, nullable=False),
+    Column("billing_provider_name", String(60), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

@@ -24,4 +24,5 @@ async def register_received_claim(session: AsyncSession, event: ClaimReceived, e
                                 "state": address.state, "postal_code": address.postal_code}},
         "coverages": [{"priority": c.priority, "payer_id": c.payer.payer_id, "payer_name": c.payer.name}
                       for c in encounter.coverages],
-        "date_of_service": encounter.date_of_service})
+        "date_of_service": encounter.date_of_service,
+        "billing_provider_name": encounter.billing_provider.organization_name})

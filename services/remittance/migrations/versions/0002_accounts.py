@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("patient", pg.JSONB, nullable=False),
         sa.Column("coverages", pg.JSONB, nullable=False),
         sa.Column("date_of_service", sa.Date, nullable=False),
+        sa.Column("billing_provider_name", sa.String(60), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         schema=SCHEMA,
     )

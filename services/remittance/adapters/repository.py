@@ -140,6 +140,52 @@ class RemittanceStore:
             eras.c.status.in_(("posted", "partially_matched", "unmatched"))))).all()
         return [dict(r._mapping) for r in rows]
 
+    async def unposted_claim_payments(self, limit: int) -> list[dict[str, Any]]:
+        """Claim payments of readable, balanced ERAs that posted nothing yet (unknown CLP01 or held), newest first."""
+        rows = (await self.session.execute(
+            select(era_claims, eras.c.delivery_id, eras.c.transaction_index, eras.c.tenant_id, eras.c.received_at,
+                   eras.c.payer_identifier, eras.c.trace_number)
+            .join(eras, eras.c.era_id == era_claims.c.era_id)
+            .where(era_claims.c.posted.is_(False), eras.c.status.in_(("posted", "partially_matched", "unmatched")))
+            .order_by(eras.c.received_at.desc(), era_claims.c.claim_index).limit(limit))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def unpaid_billed_claims(self, tenant_id: str) -> list[dict[str, Any]]:
+        """The tenant's billed claims no payment has settled: what an unmatched claim payment may belong to."""
+        rows = (await self.session.execute(select(billed_claims).where(
+            billed_claims.c.tenant_id == tenant_id,
+            billed_claims.c.status.in_(("submitted", "reversed"))))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def era_claim(self, era_id: str, claim_index: int) -> dict[str, Any] | None:
+        row = (await self.session.execute(
+            select(era_claims, eras.c.delivery_id, eras.c.transaction_index, eras.c.status.label("era_status"))
+            .join(eras, eras.c.era_id == era_claims.c.era_id)
+            .where(era_claims.c.era_id == era_id, era_claims.c.claim_index == claim_index))).first()
+        return dict(row._mapping) if row else None
+
+    async def billed_claim(self, tenant_id: str, claim_id: str) -> dict[str, Any] | None:
+        row = (await self.session.execute(select(billed_claims).where(
+            billed_claims.c.tenant_id == tenant_id, billed_claims.c.claim_id == claim_id))).first()
+        return dict(row._mapping) if row else None
+
+    async def latest_posted_payment(self, claim_id: str) -> dict[str, Any] | None:
+        """The claim's last posted claim payment, with where its file is."""
+        row = (await self.session.execute(
+            select(era_claims, eras.c.delivery_id, eras.c.transaction_index)
+            .join(eras, eras.c.era_id == era_claims.c.era_id)
+            .where(era_claims.c.claim_id == claim_id, era_claims.c.posted.is_(True))
+            .order_by(eras.c.received_at.desc(), era_claims.c.claim_index.desc()).limit(1))).first()
+        return dict(row._mapping) if row else None
+
+    async def recorded_event_for_era(self, claim_id: str, event_type: str, era_id: str) -> bool:
+        """True when the claim's stream already holds event_type for this ERA."""
+        events = messaging.claim_events
+        found = (await self.session.execute(select(events.c.event_id).where(
+            events.c.claim_id == claim_id, events.c.event_type == event_type,
+            events.c.data["era_id"].astext == era_id).limit(1))).first()
+        return found is not None
+
     async def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             await self.session.execute(insert(ledger_entries), list(rows))

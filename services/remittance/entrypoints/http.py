@@ -6,13 +6,21 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
 
 from services.remittance.adapters.repository import RemittanceStore, cents
 from services.remittance.service_layer.posting import receive_era_file
+from services.remittance.service_layer.unmatched import (
+    ClaimPaymentNotWaiting,
+    MatchRefused,
+    match_claim_payment,
+    unmatched_queue,
+)
 from shared.db import unit_of_work
-from shared.http.problems import Unprocessable
+from shared.http.problems import NotFound, Unprocessable
 from shared.http.service_app import authenticated_tenant
 from shared.http.webhook_receiver import MalformedWebhook, VerifiedWebhook, verified_webhook
+from shared.ids import parse_claim_id
 
 router = APIRouter(prefix="/v1", tags=["remittance"])
 Tenant = Annotated[str, Depends(authenticated_tenant)]
@@ -52,3 +60,28 @@ async def list_eras(request: Request, tenant_id: Tenant,
                          "reason": c["hold_reason"]} for c in by_era[r["era_id"]] if c["hold_reason"]],
         "forwarded_claims": [c["claim_id"] for c in by_era[r["era_id"]] if c["forwarded"]],
     } for r in rows]}
+
+
+class ClaimChoice(BaseModel):
+    claim_id: str = Field(description="the tenant's claim this claim payment belongs to")
+
+
+@router.get("/eras/unmatched", summary="Claim payments that posted nothing yet, with the claims they may belong to")
+async def unmatched_eras(request: Request, tenant_id: Tenant,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    async with request.app.state.runtime.sessions() as session:
+        return {"unmatched": await unmatched_queue(session, tenant_id, limit)}
+
+
+@router.post("/eras/{era_id}/claims/{claim_index}/match", summary="Post a waiting claim payment to a chosen claim")
+async def match_unmatched(request: Request, era_id: str, claim_index: int, body: ClaimChoice,
+                          tenant_id: Tenant) -> dict[str, Any]:
+    era_uuid, claim_uuid = parse_claim_id(era_id), parse_claim_id(body.claim_id)
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            await match_claim_payment(session, tenant_id, era_uuid, claim_index, claim_uuid)
+    except ClaimPaymentNotWaiting as error:
+        raise NotFound(str(error)) from None
+    except MatchRefused as error:
+        raise Unprocessable(str(error)) from None
+    return {"era_id": era_id, "claim_index": claim_index, "claim_id": body.claim_id, "posted": True}

@@ -59,6 +59,24 @@ async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, clai
     return outcome
 
 
+async def bill_next_coverage_late(store: RemittanceStore, claim_id: str, tenant_id: str) -> None:
+    """Emit the secondary billing a payment could not, because it was posted before the encounter was known."""
+    billed, latest = await store.billed_claim(tenant_id, claim_id), await store.latest_posted_payment(claim_id)
+    encounter = await store.encounter(claim_id)
+    if billed is None or latest is None or encounter is None or await store.recorded_event_for_era(
+            claim_id, ClaimSecondaryBillingReady.event_type, str(latest["era_id"])):
+        return
+    remittance = parse_835(await store.file_x12(latest["delivery_id"]))[latest["transaction_index"]]
+    claim = remittance.claims[latest["claim_index"]]
+    if claim.status_code == codes.STATUS_REVERSAL:
+        return
+    posting = post_claim_payment(claim, billed_lines_of(billed))
+    next_priority = next_payer_priority(claim, posting, [c["priority"] for c in encounter["coverages"]])
+    if next_priority is not None:
+        event = _secondary_event(str(latest["era_id"]), claim, posting, next_priority, billed, remittance)
+        await store.record(claim_id, [envelope_for(event, source=SOURCE, claim_id=claim_id, tenant_id=tenant_id)])
+
+
 async def _original_posting(store: RemittanceStore, billed: dict, reversal: ClaimPayment,
                             billed_lines: list[BilledLine]) -> ClaimPosting:
     """The posting a CLP02=22 reverses: the latest posted payment of its CLP07 not reversed yet."""

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.remittance.adapters.repository import RemittanceStore
 from services.remittance.domain.patient_key import patient_key
+from services.remittance.service_layer.claim_posting import bill_next_coverage_late
 from shared.events.claim_events import ClaimReceived
 from shared.events.envelope import EventEnvelope
 
@@ -15,7 +16,8 @@ async def register_received_claim(session: AsyncSession, event: ClaimReceived, e
     encounter = event.encounter
     patient = encounter.patient
     address = patient.address
-    await RemittanceStore(session).upsert_encounter({
+    store = RemittanceStore(session)
+    await store.upsert_encounter({
         "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id,
         "patient_key": patient_key(envelope.tenant_id, patient.account_number),
         "patient": {"first_name": patient.first_name, "last_name": patient.last_name,
@@ -26,3 +28,5 @@ async def register_received_claim(session: AsyncSession, event: ClaimReceived, e
                       for c in encounter.coverages],
         "date_of_service": encounter.date_of_service,
         "billing_provider_name": encounter.billing_provider.organization_name})
+    # Consumers of different topics run apart: the 835 may have been posted before this event arrived.
+    await bill_next_coverage_late(store, envelope.claim_id, envelope.tenant_id)

@@ -99,22 +99,27 @@ async def register_submitted_claim(session: AsyncSession, event: ClaimSubmitted,
     billed = await store.billed_claim_by_pcn(event.patient_control_number)
     assert billed is not None
     for waiting in await store.unposted_era_claims(event.patient_control_number):
-        remittance = parse_835(await store.file_x12(waiting["delivery_id"]))[waiting["transaction_index"]]
-        claim = remittance.claims[waiting["claim_index"]]
-        reason = other_payee_reason(remittance, {billed["billing_provider_npi"]} - {None})
-        try:
-            if reason is not None:
-                raise ClaimHeld(reason)
-            await post_claim(store, waiting["era_id"], waiting["claim_index"], claim, billed, remittance)
-        except ClaimHeld as held:
-            await store.add_era_claim(era_claim_row(waiting["era_id"], waiting["claim_index"], claim,
-                                                    billed["claim_id"], None, posted=False, hold_reason=str(held)))
-            continue
-        era = await store.era(waiting["era_id"])
-        matched = era["claims_matched"] + 1
-        await store.update_era(waiting["era_id"], claims_matched=matched, tenant_id=envelope.tenant_id,
-                               status=_era_status(matched, era["claims_total"]))
+        await post_waiting_claim(store, waiting, billed)
 
+
+async def post_waiting_claim(store: RemittanceStore, waiting: dict, billed: dict) -> str | None:
+    """Post a claim payment that waited unposted to the billed claim; the hold reason when it cannot be."""
+    remittance = parse_835(await store.file_x12(waiting["delivery_id"]))[waiting["transaction_index"]]
+    claim = remittance.claims[waiting["claim_index"]]
+    reason = other_payee_reason(remittance, {billed["billing_provider_npi"]} - {None})
+    try:
+        if reason is not None:
+            raise ClaimHeld(reason)
+        await post_claim(store, waiting["era_id"], waiting["claim_index"], claim, billed, remittance)
+    except ClaimHeld as held:
+        await store.add_era_claim(era_claim_row(waiting["era_id"], waiting["claim_index"], claim,
+                                                billed["claim_id"], None, posted=False, hold_reason=str(held)))
+        return str(held)
+    era = await store.era(waiting["era_id"])
+    matched = era["claims_matched"] + 1
+    await store.update_era(waiting["era_id"], claims_matched=matched, tenant_id=billed["tenant_id"],
+                           status=_era_status(matched, era["claims_total"]))
+    return None
 
 def _era_status(matched: int, total: int) -> str:
     if matched == total:

@@ -87,7 +87,7 @@ def _claim(cursor: SegmentCursor, payer_id: str, provider_id: str) -> ClaimAckno
             ref = cursor.take("REF")
             references[ref.require(1)] = ref.require(2)
         else:
-            service_period = service_period(cursor.take("DTP"))
+            service_period = read_service_period(cursor.take("DTP"))
     if service_period is None:
         raise trn.error("claim (2200D) has no DTP*472 service date")
     lines = []
@@ -120,7 +120,7 @@ def _line(cursor: SegmentCursor) -> LineAcknowledgement:
             if ref.require(1) == "FJ":
                 line_control_number = ref.require(2)
         else:
-            service_period = service_period(cursor.take("DTP"))
+            service_period = read_service_period(cursor.take("DTP"))
     return LineAcknowledgement(
         procedure_code=procedure[1],
         modifiers=tuple(m for m in procedure[2:6] if m),
@@ -170,7 +170,7 @@ def _statuses(cursor: SegmentCursor, stc: PositionedSegment, date_required: bool
     return statuses
 
 
-def service_period(dtp: PositionedSegment) -> tuple[dt.date, dt.date]:
+def read_service_period(dtp: PositionedSegment) -> tuple[dt.date, dt.date]:
     if dtp.require(1) != "472":
         raise dtp.error("DTP01 must be 472 (service date) here")
     qualifier = dtp.require(2)

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from services.submission.domain.ack_277ca import service_period, status_segments
+from services.submission.domain.ack_277ca import read_service_period, status_segments
 from services.submission.domain.ack_envelope import SegmentCursor, parse_amount, read_transaction_sets
 from services.submission.domain.claim_acknowledgement import ClaimStatus
 
@@ -118,7 +118,7 @@ def _claim(cursor: SegmentCursor, payer_id: str) -> ClaimStatusResponse:
                 raise ref.error("REF01 is not a claim reference a 277 response carries here")
             references[ref.require(1)] = ref.require(2)
         else:
-            period = service_period(cursor.take("DTP"))
+            period = read_service_period(cursor.take("DTP"))
     while cursor.peek_id() == "SVC":  # line statuses: the claim-level status is what follow-up records
         cursor.take("SVC")
         status_segments(cursor, trn, date_required=True)

@@ -116,7 +116,9 @@ async def _apply_999s(store: SubmissionStore, acks: AcknowledgementStore, delive
             continue
         application.matched += 1
         verdict = _verdict_for(ack, submission["interchange_control_number"])
-        applies = submission["status"] in AWAITING_ACK
+        # A 999 may arrive after the 277CA: it can still note acceptance (and warnings), never reject.
+        awaiting = submission["status"] in AWAITING_ACK
+        applies = awaiting or (verdict.accepted and submission["status"] in AWAITING_277CA)
         await acks.add_result(_result(delivery_id, "x12.999", submission, verdict.status, verdict.accepted,
                                       applies, list(verdict.reasons)))
         if not applies:

@@ -57,12 +57,20 @@ def content_digest(x12: str) -> str:
     return hashlib.sha256(x12.encode()).hexdigest()
 
 
-def parse_acknowledgement(kind: str, x12: str) -> list[FunctionalAcknowledgement] | tuple[ClaimAcknowledgement, ...]:
+@dataclass(frozen=True)
+class ParsedAcknowledgement:
+    """A delivery read completely: the 999s it holds, or the claims its 277CA acknowledges."""
+
+    functional_acknowledgements: list[FunctionalAcknowledgement]
+    claim_acknowledgements: tuple[ClaimAcknowledgement, ...]
+
+
+def parse_acknowledgement(kind: str, x12: str) -> ParsedAcknowledgement:
     """The whole ack read into domain values; raises AckParseError before anything is applied."""
     if kind == "x12.999":
-        return parse_999_all(x12)
+        return ParsedAcknowledgement(parse_999_all(x12), ())
     if kind == "x12.277ca":
-        return parse_277ca(x12).claims
+        return ParsedAcknowledgement([], parse_277ca(x12).claims)
     raise AckParseError(f"unsupported acknowledgement type {kind}")
 
 
@@ -85,9 +93,9 @@ async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind:
         await acks.finish(delivery_id, "duplicate", digest)
         return "duplicate", None
     if kind == "x12.999":
-        applied = await _apply_999s(store, acks, delivery_id, parsed)  # type: ignore[arg-type]
+        applied = await _apply_999s(store, acks, delivery_id, parsed.functional_acknowledgements)
     else:
-        applied = await _apply_277ca(store, acks, delivery_id, parsed)  # type: ignore[arg-type]
+        applied = await _apply_277ca(store, acks, delivery_id, parsed.claim_acknowledgements)
     await acks.finish(delivery_id, applied.outcome, digest, unmatched=applied.unmatched)
     return applied.outcome, None
 

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.submission.adapters.claim_status_http import ClaimStatusUnavailable
@@ -36,9 +37,11 @@ from shared.contracts.encounter import Encounter
 from shared.db import unit_of_work
 from shared.events.claim_events import RemittancePosted
 from shared.events.envelope import EventEnvelope
+from shared.telemetry import claim_span_attributes
 from shared.x12.tokenizer import X12SyntaxError
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 SUBMITTER = Submitter()
 ERROR_MAX = 1000
 
@@ -131,6 +134,16 @@ async def _plan_inquiries(session: AsyncSession, policy: FollowUpPolicy, now: dt
 
 async def _ask(sessions: async_sessionmaker[AsyncSession], claim_status: ClaimStatusService,
                inquiry: dict[str, Any]) -> str:
+    attributes = {**claim_span_attributes(inquiry["claim_id"], inquiry["tenant_id"]), "payer.id": inquiry["payer_id"],
+                  "follow_up.reason": inquiry["reason"], "follow_up.inquiry_id": inquiry["inquiry_id"]}
+    with tracer.start_as_current_span("claim status inquiry (276/277)", attributes=attributes) as span:
+        outcome = await _send_and_record(sessions, claim_status, inquiry)
+        span.set_attribute("follow_up.outcome", outcome)
+        return outcome
+
+
+async def _send_and_record(sessions: async_sessionmaker[AsyncSession], claim_status: ClaimStatusService,
+                           inquiry: dict[str, Any]) -> str:
     try:
         x12_277 = await claim_status.inquire(inquiry["x12_276"])
     except ClaimStatusUnavailable as error:

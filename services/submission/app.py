@@ -6,9 +6,10 @@ from fastapi import FastAPI
 
 from services.submission.adapters.clearinghouse_http import HttpClearinghouse
 from services.submission.adapters.tables import api_keys, messaging
-from services.submission.entrypoints import http, http_scrubber
+from services.submission.entrypoints import http, http_learned_edits, http_scrubber
 from services.submission.entrypoints.consumers import HANDLERS, TOPICS
 from services.submission.entrypoints.dispatcher import run_dispatcher
+from services.submission.entrypoints.learned_edit_consumers import LEARNED_EDIT_HANDLERS, LEARNED_EDIT_TOPICS
 from shared.http.service_app import build_service_app
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -16,6 +17,7 @@ from shared.settings import ServiceSettings
 
 def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
     runtime.add_consumer("submission.coded-claims", TOPICS, HANDLERS)
+    runtime.add_consumer("submission.learned-edits", LEARNED_EDIT_TOPICS, LEARNED_EDIT_HANDLERS)
     clearinghouse = HttpClearinghouse(runtime.settings.clearinghouse_url)
     app.state.clearinghouse = clearinghouse
     runtime.add_loop("submission-dispatcher", lambda: run_dispatcher(runtime.sessions, clearinghouse))
@@ -26,4 +28,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     return build_service_app(
         service="submission", title="Claimline submission", settings=settings or ServiceSettings(),
         description="Scrubbing, X12 837P/837I, clearinghouse submission, 999/277CA, follow-up, corrections.",
-        tables=messaging, api_keys=api_keys, routers=[http.router, http_scrubber.router], wire=_wire)
+        tables=messaging, api_keys=api_keys, wire=_wire,
+        routers=[http.router, http_scrubber.router, http_learned_edits.router])

@@ -7,6 +7,8 @@ touch other tests' claims.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -17,6 +19,7 @@ import pytest
 from tests.e2e.admin_api import admin_client, assert_problem, tenant_with_key
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.polling import eventually
+from tests.e2e.x12_documents import billed_claim, era_835, pyx12_errors
 from tests.support.encounters import encounter_for
 
 pytestmark = pytest.mark.e2e
@@ -245,3 +248,35 @@ async def test_work_queue_actions_assign_snooze_and_comment(tenant_api: httpx.As
     assert (await api.post(f"{base}/comments", json={"author": "erin", "body": "called the payer"})).status_code == 201
     detail = (await api.get(base)).json()
     assert detail["assigned_to"] == "erin" and detail["comments"][0]["body"] == "called the payer"
+
+
+async def test_practice_systems_can_subscribe_to_appeal_deadline_alerts(tenant_api: httpx.AsyncClient,
+                                                                        stack: dict[str, str]) -> None:
+    response = await tenant_api.post(f"{stack['INTAKE_URL']}/v1/webhook-endpoints", json={
+        "url": "https://pms.example.com/hooks", "event_types": ["claim.appeal_deadline_approaching"]})
+    assert response.status_code == 201, response.text
+    assert response.json()["event_types"] == ["claim.appeal_deadline_approaching"]
+
+
+async def test_an_unknown_carc_and_rarc_are_kept_raw_and_routed_to_review(
+        tenant_api: httpx.AsyncClient, anonymous: httpx.AsyncClient, stack: dict[str, str]) -> None:
+    api = tenant_api
+    claim_id = await new_claim(api, stack, "SIMACK")  # acknowledged, never adjudicated: we send its 835
+    await claim_reaching(api, stack, claim_id, {"accepted"})
+    submissions = (await api.get(f"{stack['SUBMISSION_URL']}/v1/claims/{claim_id}/submissions")).json()
+    claim = billed_claim(submissions["submissions"][-1]["x12"])
+    era = era_835(claim, f"E2E{uuid.uuid4().hex[:20].upper()}", allowed_fraction=Decimal("0"), copay=Decimal("0"))
+    era = era.replace("CAS*CO*45*", "CAS*CO*977*").replace("AMT*B6*0~", "AMT*B6*0~\nLQ*HE*ZX901~")
+    added = len(claim.lines)  # one LQ per line
+    era = re.sub(r"SE\*(\d+)\*0001", lambda m: f"SE*{int(m.group(1)) + added}*0001", era)
+    assert pyx12_errors(era) == []
+    delivered = await anonymous.post(f"{stack['CLEARINGHOUSE_URL']}/v1/eras", content=era.encode())
+    assert delivered.status_code == 202, delivered.text
+
+    denial = await denial_of(api, stack, claim_id)
+
+    assert denial["category"] == "unknown" and denial["review_required"] is True
+    assert denial["reason_codes"] == ["CO-977"] and "CARC 977" in denial["unknown_codes"]
+    assert "RARC ZX901" in denial["unknown_codes"] and denial["remark_codes"] == ["ZX901"]
+    listed = (await api.get(f"{stack['DENIALS_URL']}/v1/denials", params={"review_required": "true"})).json()
+    assert [d["denial_id"] for d in listed["denials"]] == [denial["denial_id"]]

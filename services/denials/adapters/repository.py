@@ -48,9 +48,11 @@ class DenialStore:
         await self.record(record["claim_id"], events)
         return True
 
-    async def list(self, tenant_id: str, status: str | None, limit: int, claim_id: str | None = None
-                   ) -> list[dict[str, Any]]:
+    async def list(self, tenant_id: str, status: str | None, limit: int, claim_id: str | None = None,
+                   review_required: bool | None = None) -> list[dict[str, Any]]:
         query = select(denials).where(denials.c.tenant_id == tenant_id)
+        if review_required is not None:
+            query = query.where(denials.c.review_required.is_(review_required))
         if status:
             query = query.where(denials.c.status == status)
         if claim_id:

@@ -71,9 +71,11 @@ def denial_view(r: dict[str, Any], today: dt.date | None = None) -> dict[str, An
 
 @router.get("/denials", summary="Denial records, newest first")
 async def list_denials(request: Request, tenant_id: Tenant, status: str | None = None, claim_id: str | None = None,
+                       review_required: bool | None = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    """review_required=true lists the denials with a code our tables do not know, kept raw for a person."""
     async with request.app.state.runtime.sessions() as session:
-        rows = await DenialStore(session).list(tenant_id, status, limit, claim_id)
+        rows = await DenialStore(session).list(tenant_id, status, limit, claim_id, review_required)
     return {"denials": [denial_view(r) for r in rows]}
 
 

@@ -16,5 +16,5 @@ TOPICS = [events_topic("remittance"), events_topic("submission")]
 def handlers_for(policy: DenialsPolicy) -> dict[str, Handler]:
     """Each subscribed event type with its handler, bound to the service's policy."""
     return {RemittancePosted.event_type: partial(apply_remittance, policy=policy),
-            ClaimSubmitted.event_type: remember_submitted_claim,
+            ClaimSubmitted.event_type: partial(remember_submitted_claim, policy=policy),
             ClaimRejected.event_type: partial(record_rejection, policy=policy)}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from services.denials.adapters.repository import DenialStore
-from services.denials.domain.classification import DenialClassification, carc_table
+from services.denials.domain.classification import LineDenial, carc_table
 from services.denials.domain.scrubber_proposals import (
     DenialPattern,
     condition_for,
@@ -25,11 +26,10 @@ from shared.messaging.outbox import envelope_for
 SOURCE = "denials"
 
 
-async def note_patterns(store: DenialStore, envelope: EventEnvelope, payer_id: str,
-                        classification: DenialClassification, procedure_by_line: dict[str, str],
-                        policy: DenialsPolicy) -> None:
+async def note_patterns(store: DenialStore, envelope: EventEnvelope, payer_id: str, lines: Sequence[LineDenial],
+                        procedure_by_line: dict[str, str], policy: DenialsPolicy) -> None:
     """After a denial is recorded: propose an edit for each pattern that has now recurred often enough."""
-    for pattern in sorted(patterns_in(payer_id, classification.lines, procedure_by_line),
+    for pattern in sorted(patterns_in(payer_id, lines, procedure_by_line),
                           key=lambda p: (p.procedure_code, p.reason_code)):
         occurrences = await store.count_pattern(envelope.tenant_id, pattern.payer_id, pattern.procedure_code,
                                                 pattern.reason_code)

@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.denials.adapters.repository import DenialStore
 from services.denials.domain.appeals import appeal_deadline, outcome_of_payment
-from services.denials.domain.classification import Adjustment, DenialClassification, classify, classify_rejection
+from services.denials.domain.classification import (
+    Adjustment,
+    DenialClassification,
+    LineDenial,
+    classify,
+    classify_rejection,
+)
 from services.denials.service_layer.feedback import note_patterns
 from services.denials.service_layer.policy import DenialsPolicy
 from shared.events.claim_events import ClaimRejected, ClaimSubmitted, DenialRecorded, RemittancePosted
@@ -23,14 +29,32 @@ SOURCE = "denials"
 ZERO = Decimal("0")
 
 
-async def remember_submitted_claim(session: AsyncSession, event: ClaimSubmitted, envelope: EventEnvelope) -> None:
+async def remember_submitted_claim(session: AsyncSession, event: ClaimSubmitted, envelope: EventEnvelope,
+                                   policy: DenialsPolicy) -> None:
     """Keep what was billed (lines, provider, payer) for letters, patterns and analytics."""
-    await DenialStore(session).upsert_facts({
+    store = DenialStore(session)
+    lines = [line.model_dump(mode="json") for line in event.lines]
+    await store.upsert_facts({
         "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id, "payer_id": event.payer_id,
         "billing_provider_npi": event.billing_provider_npi, "patient_control_number": event.patient_control_number,
         "claim_version": event.claim_version, "frequency_code": event.frequency_code,
-        "total_charge": event.total_charge, "submitted_at": envelope.time,
-        "lines": [line.model_dump(mode="json") for line in event.lines]})
+        "total_charge": event.total_charge, "submitted_at": envelope.time, "lines": lines})
+    # The two topics are not ordered with each other: a denial posted before this event reached us lacks the
+    # billed codes; give them to it now and count its patterns, which could not be counted without them.
+    procedure_by_line = {line["line_control_number"]: line["procedure_code"] for line in lines}
+    for denial in await store.list(envelope.tenant_id, None, 100, claim_id=envelope.claim_id):
+        if denial["procedure_codes"] or denial["source"] != "835":
+            continue
+        await store.update(denial["denial_id"], procedure_codes=list(dict.fromkeys(procedure_by_line.values())),
+                           billing_provider_npi=event.billing_provider_npi)
+        await note_patterns(store, envelope, denial["payer_id"], stored_lines(denial["lines"]), procedure_by_line,
+                            policy)
+
+
+def stored_lines(rows: list[dict[str, Any]]) -> tuple[LineDenial, ...]:
+    """A denial's classified lines back from their JSON."""
+    return tuple(LineDenial(r["line_control_number"], r["group_code"], r["reason_code"], Decimal(r["amount"]),
+                            r["category"], r["preventable"], r["description"]) for r in rows)
 
 
 def _record(envelope: EventEnvelope, denial_id: str, source: str, reference: str, payer_id: str,
@@ -80,7 +104,7 @@ async def apply_remittance(session: AsyncSession, event: RemittancePosted, envel
     if await store.add(record, events):
         procedure_by_line = {line["line_control_number"]: line["procedure_code"] for line in facts["lines"]} \
             if facts else {}
-        await note_patterns(store, envelope, event.payer_id, classification, procedure_by_line, policy)
+        await note_patterns(store, envelope, event.payer_id, classification.lines, procedure_by_line, policy)
 
 
 async def _close_on_payment(store: DenialStore, event: RemittancePosted, envelope: EventEnvelope) -> None:

@@ -280,3 +280,26 @@ async def test_an_unknown_carc_and_rarc_are_kept_raw_and_routed_to_review(
     assert "RARC ZX901" in denial["unknown_codes"] and denial["remark_codes"] == ["ZX901"]
     listed = (await api.get(f"{stack['DENIALS_URL']}/v1/denials", params={"review_required": "true"})).json()
     assert [d["denial_id"] for d in listed["denials"]] == [denial["denial_id"]]
+
+
+async def test_a_lost_appeal_reopens_the_denial_and_the_next_level_counts_from_the_decision(
+        tenant_api: httpx.AsyncClient, stack: dict[str, str]) -> None:
+    api = tenant_api
+    claim_id = await new_claim(api, stack, "SIMDNY", prior_authorization="AUTH-78")
+    denial = await denial_of(api, stack, claim_id)
+    appeals_url = f"{stack['DENIALS_URL']}/v1/denials/{denial['denial_id']}/appeals"
+    assert_problem(await api.post(appeals_url, json={"level": "second", "created_by": "casey"}), 409)
+    first = (await api.post(appeals_url, json={"level": "first", "created_by": "casey"})).json()
+    decision_url = f"{stack['DENIALS_URL']}/v1/appeals/{first['appeal_id']}/decision"
+    assert_problem(await api.post(decision_url, json={"outcome": "lost"}), 409)  # not sent yet
+    await api.post(f"{stack['DENIALS_URL']}/v1/appeals/{first['appeal_id']}/send", json={"sent_by": "casey"})
+
+    lost = await api.post(decision_url, json={"outcome": "lost"})
+
+    assert lost.status_code == 200, lost.text
+    assert lost.json()["status"] == "lost" and lost.json()["overturned_amount"] == "0.00"
+    assert (await denial_of(api, stack, claim_id))["status"] == "open"
+    second = await api.post(appeals_url, json={"level": "second", "created_by": "casey"})
+    assert second.status_code == 201, second.text
+    decided_on = dt.date.fromisoformat(lost.json()["decided_at"][:10])
+    assert second.json()["deadline"] == (decided_on + dt.timedelta(days=180)).isoformat()  # reconsideration

@@ -73,7 +73,7 @@ async def create_appeal(request: Request, tenant_id: Tenant, denial_id: str, bod
                                 request.headers.get("authorization"))
     async with unit_of_work(runtime.sessions) as session:
         appeal = await recovery.draft_appeal(DenialStore(session), tenant_id, denial_id, body.level, body.created_by,
-                                             coding, _today())
+                                             coding, _today(), request.app.state.policy)
     return appeal_view(appeal)
 
 

@@ -73,7 +73,7 @@ def _record(envelope: EventEnvelope, denial_id: str, source: str, reference: str
         "billing_provider_npi": facts["billing_provider_npi"] if facts else None,
         "procedure_codes": list(dict.fromkeys(line["procedure_code"] for line in facts["lines"])) if facts else [],
         "sla_due_at": envelope.time + dt.timedelta(days=policy.sla_days),
-        "appeal_deadline": appeal_deadline(payer_id, "first", denied_on).deadline,
+        "appeal_deadline": appeal_deadline(payer_id, "first", denied_on, policy.appeal_deadlines).deadline,
     }
 
 

@@ -51,7 +51,7 @@ async def request_correction(store: DenialStore, tenant_id: str, denial_id: str,
 
 
 async def draft_appeal(store: DenialStore, tenant_id: str, denial_id: str, level: str, user: str,
-                       coding: dict[str, Any] | None, today: dt.date) -> dict[str, Any]:
+                       coding: dict[str, Any] | None, today: dt.date, policy: DenialsPolicy) -> dict[str, Any]:
     """A drafted appeal with its deadline and its letter (PDF); the next level starts from the last decision."""
     denial = await _denial(store, tenant_id, denial_id)
     if denial["status"] not in WORKABLE:
@@ -66,7 +66,7 @@ async def draft_appeal(store: DenialStore, tenant_id: str, denial_id: str, level
         starts_on = previous[0]["decided_at"].date()
     if any(a["level"] == level for a in earlier):
         raise Conflict(f"this denial already has a {level}-level appeal")
-    deadline = appeal_deadline(denial["payer_id"], level, starts_on)
+    deadline = appeal_deadline(denial["payer_id"], level, starts_on, policy.appeal_deadlines)
     facts = await store.facts(denial["claim_id"])
     letter = render_pdf(compose_letter(level=level, denial=denial, facts=facts, coding=coding,
                                        deadline=deadline.deadline, today=today))

@@ -60,3 +60,17 @@ def test_only_a_drafted_appeal_is_sent() -> None:
 ])
 def test_a_later_payment_decides_a_sent_appeal(appealed, paid, outcome) -> None:
     assert outcome_of_payment(appealed, paid) == outcome
+
+
+def test_a_deployment_can_configure_its_own_appeal_windows(tmp_path, monkeypatch) -> None:
+    from services.denials.service_layer.policy import DenialsPolicy
+
+    table = tmp_path / "deadlines.json"
+    table.write_text('{"default": {"first": 90, "second": 60, "external": 120}, "payers": {"ACME": '
+                     '{"first": 30, "second": 30, "external": 30}}}')
+    monkeypatch.setenv("DENIALS_APPEAL_DEADLINES_FILE", str(table))
+    policy = DenialsPolicy.from_environment()
+    assert appeal_deadline("ACME", "first", DENIED, policy.appeal_deadlines).days == 30
+    assert appeal_deadline("OTHER", "first", DENIED, policy.appeal_deadlines).days == 90
+    monkeypatch.delenv("DENIALS_APPEAL_DEADLINES_FILE")
+    assert appeal_deadline("OTHER", "first", DENIED, DenialsPolicy.from_environment().appeal_deadlines).days == 180

@@ -8,10 +8,17 @@ from services.submission.adapters.claim_status_http import HttpClaimStatus
 from services.submission.adapters.clearinghouse_http import HttpClearinghouse
 from services.submission.adapters.tables import api_keys, messaging
 from services.submission.domain.follow_up import bundled_policy
-from services.submission.entrypoints import http, http_acknowledgements, http_follow_up, http_scrubber
+from services.submission.entrypoints import (
+    http,
+    http_acknowledgements,
+    http_follow_up,
+    http_learned_edits,
+    http_scrubber,
+)
 from services.submission.entrypoints.consumers import HANDLERS, TOPICS
 from services.submission.entrypoints.dispatcher import run_dispatcher
 from services.submission.entrypoints.follow_up_loop import run_follow_up_loop
+from services.submission.entrypoints.learned_edit_consumers import LEARNED_EDIT_HANDLERS, LEARNED_EDIT_TOPICS
 from services.submission.service_layer.follow_up import note_remittance_posted
 from shared.events.claim_events import RemittancePosted
 from shared.http.service_app import build_service_app
@@ -22,6 +29,7 @@ from shared.settings import ServiceSettings
 
 def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
     runtime.add_consumer("submission.coded-claims", TOPICS, HANDLERS)
+    runtime.add_consumer("submission.learned-edits", LEARNED_EDIT_TOPICS, LEARNED_EDIT_HANDLERS)
     clearinghouse = HttpClearinghouse(runtime.settings.clearinghouse_url)
     app.state.clearinghouse = clearinghouse
     runtime.add_loop("submission-dispatcher", lambda: run_dispatcher(runtime.sessions, clearinghouse))
@@ -43,5 +51,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     return build_service_app(
         service="submission", title="Claimline submission", settings=settings or ServiceSettings(),
         description="Scrubbing, X12 837P/837I, clearinghouse submission, 999/277CA, follow-up, corrections.",
-        tables=messaging, api_keys=api_keys, routers=[http.router, http_scrubber.router, http_acknowledgements.router,
-                 http_follow_up.router], wire=_wire)
+        tables=messaging, api_keys=api_keys, wire=_wire,
+        routers=[http.router, http_scrubber.router, http_acknowledgements.router, http_follow_up.router,
+                 http_learned_edits.router])

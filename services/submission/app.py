@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.submission.adapters.clearinghouse_http import HttpClearinghouse
 from services.submission.adapters.tables import api_keys, messaging
-from services.submission.entrypoints import http, http_scrubber
+from services.submission.entrypoints import http, http_corrections, http_scrubber
 from services.submission.entrypoints.consumers import HANDLERS, TOPICS
 from services.submission.entrypoints.dispatcher import run_dispatcher
 from shared.http.service_app import build_service_app
@@ -26,4 +26,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     return build_service_app(
         service="submission", title="Claimline submission", settings=settings or ServiceSettings(),
         description="Scrubbing, X12 837P/837I, clearinghouse submission, 999/277CA, follow-up, corrections.",
-        tables=messaging, api_keys=api_keys, routers=[http.router, http_scrubber.router], wire=_wire)
+        tables=messaging, api_keys=api_keys, wire=_wire,
+        routers=[http.router, http_scrubber.router, http_corrections.router])

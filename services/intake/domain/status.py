@@ -52,6 +52,7 @@ _SUMMARY_FIELDS = {
     "claim.remittance_posted": ("era_id", "claim_status", "billed", "paid", "patient_responsibility",
                                 "payer_claim_control_number"),
     "claim.denial_recorded": ("denial_id", "category", "reason_codes", "remark_codes", "denied_amount"),
+    "claim.encounter_corrected": ("reason",),
 }
 
 

@@ -55,6 +55,12 @@ submissions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # What the version billed and why (migration 0004): corrections and secondary billing read them.
+    Column("encounter", JSONB),
+    Column("payer_responsibility", String(10), nullable=False, server_default="primary"),
+    Column("trigger", String(32), nullable=False, server_default="coded"),
+    Column("corrects_payer_claim_control_number", String(50)),
+    Column("prior_payer", JSONB),
     UniqueConstraint("claim_id", "claim_version", name="submissions_claim_version_key"),
 )
 

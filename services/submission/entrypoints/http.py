@@ -32,7 +32,11 @@ async def list_submissions(request: Request, claim_id: str, tenant_id: Tenant) -
         "ack_999": r["ack_999"], "ack_277ca": r["ack_277ca"],
         "payer_claim_control_number": r["payer_claim_control_number"], "send_attempts": r["send_attempts"],
         "last_error": r["last_error"], "created_at": r["created_at"].isoformat(),
-        "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None, "x12": r["x12"]} for r in rows]}
+        "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None, "x12": r["x12"],
+        # why the version was sent, whom it billed, and the payer claim control number it corrects (REF*F8)
+        "trigger": r["trigger"], "payer_responsibility": r["payer_responsibility"],
+        "corrects_payer_claim_control_number": r["corrects_payer_claim_control_number"],
+        "prior_payer": r["prior_payer"]} for r in rows]}
 
 
 @router.post("/webhooks/clearinghouse", summary="999 and 277CA deliveries (Standard Webhooks, signed)")

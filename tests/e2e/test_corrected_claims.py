@@ -74,6 +74,12 @@ async def test_paid_claim_replaced_then_voided_by_the_user(api, stack):
     void = await version_reaching(api, stack, claim_id, 3, {"accepted"})
     _assert_correction(void["x12"], "8", replacement["payer_claim_control_number"])
 
+    # Each version's history shows what the payer's 835 made of it; the void reverses the replacement's payment.
+    history = await eventually(lambda: versions(api, stack, claim_id),
+                               lambda rows: [r["adjudication"] for r in rows][2:] == ["reversed"],
+                               "the void's reversal to be posted")
+    assert history[0]["adjudication"] in PAID and history[1]["adjudication"] in PAID
+
     again = await api.post(f"{stack['SUBMISSION_URL']}/v1/claims/{claim_id}/void")
     assert again.status_code == 409 and again.headers["content-type"].startswith(PROBLEM)
     assert again.json()["reason"] == "already_voided"

@@ -61,6 +61,7 @@ submissions = Table(
     Column("trigger", String(32), nullable=False, server_default="coded"),
     Column("corrects_payer_claim_control_number", String(50)),
     Column("prior_payer", JSONB),
+    Column("adjudication", String(20)),  # the 835's outcome for this version: paid, denied, reversed, ...
     UniqueConstraint("claim_id", "claim_version", name="submissions_claim_version_key"),
 )
 

@@ -36,7 +36,7 @@ async def list_submissions(request: Request, claim_id: str, tenant_id: Tenant) -
         # why the version was sent, whom it billed, and the payer claim control number it corrects (REF*F8)
         "trigger": r["trigger"], "payer_responsibility": r["payer_responsibility"],
         "corrects_payer_claim_control_number": r["corrects_payer_claim_control_number"],
-        "prior_payer": r["prior_payer"]} for r in rows]}
+        "prior_payer": r["prior_payer"], "adjudication": r["adjudication"]} for r in rows]}
 
 
 @router.post("/webhooks/clearinghouse", summary="999 and 277CA deliveries (Standard Webhooks, signed)")

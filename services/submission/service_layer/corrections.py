@@ -79,10 +79,10 @@ async def request_correction(session: AsyncSession, tenant_id: str, claim_id: st
 
 
 async def note_remittance(session: AsyncSession, event: RemittancePosted, envelope: EventEnvelope) -> None:
-    """claim.remittance_posted: the 835's CLP07 is the payer's claim control number when no 277CA gave one."""
-    if event.payer_claim_control_number:
-        await ClaimVersionStore(session).note_payer_claim_control_number(
-            envelope.claim_id, event.payer_id, event.payer_claim_control_number)
+    """claim.remittance_posted: the version's outcome (paid, denied, reversed ...) for its history, and the
+    835's CLP07 as the payer's claim control number when no 277CA gave one."""
+    await ClaimVersionStore(session).note_adjudication(envelope.claim_id, event.payer_id, event.claim_status,
+                                                       event.payer_claim_control_number)
 
 
 async def _queue_next(session: AsyncSession, claim: dict, encounter: Encounter,

@@ -16,6 +16,7 @@ from services.intake.entrypoints import (
     http_webhooks,
 )
 from services.intake.entrypoints.access_wiring import wire_access
+from services.intake.entrypoints.claim_status_gauge import ClaimStatusGauge
 from services.intake.entrypoints.consumers import TIMELINE_TOPICS, timeline_handlers
 from services.intake.entrypoints.rate_limit import install_rate_limit_problems
 from services.intake.entrypoints.request_body import JsonBodyGuard
@@ -29,6 +30,7 @@ def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
     runtime.add_consumer("intake.timeline", TIMELINE_TOPICS, timeline_handlers())
     wire_access(runtime, app)  # token signing key, its announcement, per-tenant rate limits
     packaged_icd10cm()  # read the ICD-10-CM code list now, not on the first encounter
+    runtime.add_loop("intake.claim-status-gauge", ClaimStatusGauge(runtime.sessions).run)
 
 
 def create_app(settings: ServiceSettings | None = None,

@@ -30,6 +30,7 @@ from shared.events.registry import ContractRegistry, EventContractError, Unknown
 from shared.messaging.outbox import enqueue
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import dead_letter_topic, logical_topic, physical_topic
+from shared.metrics import meter, observe
 from shared.telemetry import claim_span_attributes
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ tracer = trace.get_tracer(__name__)
 
 Handler = Callable[[AsyncSession, Any, EventEnvelope], Awaitable[None]]
 UNDECODABLE = (EnvelopeError, UnknownEventError, EventContractError)
+events_processed = meter.create_counter(
+    "claimline.consumer.events", unit="{event}",
+    description="Events a consumer group handled, by outcome (applied, skipped as duplicate, dead_lettered)")
 
 
 class TransientFailure(Exception):
@@ -79,6 +83,23 @@ class ClaimEventConsumer:
         self.namespace = namespace
         self.consumer: AIOKafkaConsumer | None = None
         self._stopping = asyncio.Event()
+        self._lag: dict[tuple[str, int], int] = {}
+        observe("claimline.consumer.lag", "Messages behind the partition's high watermark, per consumer group",
+                "{message}", self._lag_observations)
+
+    def _lag_observations(self) -> list[tuple[float, dict[str, str]]]:
+        if self._stopping.is_set():
+            return []
+        return [(lag, {"consumer_group": self.name, "topic": topic, "partition": str(partition)})
+                for (topic, partition), lag in self._lag.items()]
+
+    def _record_lag(self, records: Sequence[ConsumerRecord]) -> None:
+        assert self.consumer is not None
+        for record in records:
+            highwater = self.consumer.highwater(TopicPartition(record.topic, record.partition))
+            if highwater is not None:
+                self._lag[(logical_topic(record.topic, self.namespace), record.partition)] = max(
+                    highwater - record.offset - 1, 0)
 
     async def start(self) -> None:
         self.consumer = AIOKafkaConsumer(
@@ -114,6 +135,7 @@ class ClaimEventConsumer:
                 continue
             backoff = 0.2
             await self.commit(records)
+            self._record_lag(records)
 
     async def commit(self, records: Sequence[ConsumerRecord]) -> None:
         """Commit the offsets after the records (only after their transaction committed)."""
@@ -156,6 +178,7 @@ class ClaimEventConsumer:
             await self._dead_letter(session, record, _record_id(record), safe_reason(error), attempts=0)
             return
         if not await self._claim_inbox(session, record, envelope.id):
+            events_processed.add(1, {"consumer_group": self.name, "outcome": "duplicate"})
             return
         parent = propagate.extract({k: v.decode() for k, v in record.headers if k == "traceparent" and v})
         attributes = {
@@ -172,6 +195,7 @@ class ClaimEventConsumer:
                 try:
                     async with session.begin_nested():
                         await handler(session, event, envelope)
+                    events_processed.add(1, {"consumer_group": self.name, "outcome": "applied"})
                     return
                 except Exception as error:  # noqa: BLE001 - classified below
                     if is_transient(error):
@@ -206,6 +230,7 @@ class ClaimEventConsumer:
             ("dlq_failed_at", dt.datetime.now(dt.UTC).isoformat().encode()),
         ]
         origin = logical_topic(record.topic, self.namespace)
+        events_processed.add(1, {"consumer_group": self.name, "outcome": "dead_lettered", "topic": origin})
         await enqueue(session, self.tables, [(dead_letter_topic(origin), record.key, headers,
                                               record.value or b"", f"dlq:{self.name}:{event_id}")])
 

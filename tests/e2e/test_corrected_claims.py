@@ -140,6 +140,27 @@ async def test_intake_correction_is_recoded_and_sent_as_a_replacement(api, stack
     assert [e["type"] for e in events].count("claim.coded") == 2
 
 
+async def test_correction_while_the_first_version_is_in_flight_still_ends_as_a_replacement(api, stack):
+    # Corrected straight away: the re-coding may reach submission before the first version's 277CA (then it
+    # is held and released by claim.accepted) or after it; either way the payer gets one original and one 7.
+    response = await post_encounter(api, stack, encounter_for("SIMACK"))
+    assert response.status_code == 202, response.text
+    claim_id = response.json()["claim_id"]
+    url = f"{stack['INTAKE_URL']}/v1/claims/{claim_id}/encounter"
+    read = await api.get(url)
+    corrected = read.json()["encounter"]
+    corrected["diagnoses"] = [*corrected["diagnoses"], "Z79.4"]
+    corrected["service_lines"][0]["diagnosis_pointers"] = [1, 2, 3]
+    put = await api.put(url, json={"encounter": corrected, "reason": "insulin use was left off"},
+                        headers={"If-Match": read.headers["etag"]})
+    assert put.status_code == 200, put.text
+    original = await version_reaching(api, stack, claim_id, 1, {"accepted"})
+    replacement = await version_reaching(api, stack, claim_id, 2, {"accepted"})
+    _assert_correction(replacement["x12"], "7", original["payer_claim_control_number"])
+    assert "ABF:Z794" in replacement["x12"]
+    assert len(await versions(api, stack, claim_id)) == 2
+
+
 async def test_cms1500_pdf_of_the_latest_version(api, anonymous, stack):
     claim_id = await new_claim(api, stack, "SIMACK", {"accepted"})
     url = f"{stack['SUBMISSION_URL']}/v1/claims/{claim_id}/cms1500.pdf"

@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -33,6 +35,8 @@ billing_claims = Table(
     Column("payer_claim_control_number", String(50)),
     Column("status", String(32), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A re-coding that arrived while a version awaited the payer: billed once that version is answered (0004).
+    Column("correction_pending", Boolean, nullable=False, server_default=false()),
 )
 
 submissions = Table(

@@ -24,7 +24,14 @@ from services.submission.domain.claim_correction import (
 from services.submission.domain.scrubber import LIBRARY, ScrubContext, ScrubResult, bundled_payer_settings
 from services.submission.service_layer.handlers import SOURCE, prepare_coded_claim, queue_version
 from shared.contracts.encounter import Encounter
-from shared.events.claim_events import ClaimCoded, ClaimScrubFailed, RemittancePosted, ScrubEdit
+from shared.events.claim_events import (
+    ClaimAccepted,
+    ClaimCoded,
+    ClaimRejected,
+    ClaimScrubFailed,
+    RemittancePosted,
+    ScrubEdit,
+)
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import envelope_for
 
@@ -61,9 +68,24 @@ async def apply_coded_claim(session: AsyncSession, event: ClaimCoded, envelope: 
     try:
         await _queue_next(session, claim, event.encounter, CorrectionTrigger.RECODED)
     except CorrectionNotAllowed as refused:
-        # The version in flight is answered first; the user re-bills the stored encounter after that.
+        # Only a version awaiting its 277CA refuses a re-coding: whether the change goes as a 7 or a
+        # new 1 depends on that answer, so it waits for it (release_held_correction).
         log.info("re-coded claim held: %s", refused.reason)
-        await SubmissionStore(session).update_billing_claim(envelope.claim_id, status="correction_pending")
+        await SubmissionStore(session).update_billing_claim(envelope.claim_id, correction_pending=True)
+
+
+async def release_held_correction(session: AsyncSession, event: ClaimAccepted | ClaimRejected,
+                                  envelope: EventEnvelope) -> None:
+    """claim.accepted / claim.rejected (our own): a re-coding held for that answer is billed now."""
+    claim = await ClaimVersionStore(session).lock_billing_claim(envelope.claim_id)
+    if claim is None or not claim["correction_pending"]:
+        return
+    try:
+        await _queue_next(session, claim, Encounter.model_validate(claim["encounter"]), CorrectionTrigger.RECODED)
+    except CorrectionNotAllowed as refused:
+        log.info("re-coded claim still held: %s", refused.reason)
+        return
+    await SubmissionStore(session).update_billing_claim(envelope.claim_id, correction_pending=False)
 
 
 async def request_correction(session: AsyncSession, tenant_id: str, claim_id: str,
@@ -111,7 +133,8 @@ async def _queue_next(session: AsyncSession, claim: dict, encounter: Encounter,
         submissions, claim["claim_id"], claim["tenant_id"], billed, plan.claim_version, plan.frequency_code.value,
         plan.payer_claim_control_number,
         details={"trigger": trigger.value, "corrects_payer_claim_control_number": plan.payer_claim_control_number})
-    await submissions.update_billing_claim(claim["claim_id"], status="queued", current_version=plan.claim_version)
+    await submissions.update_billing_claim(claim["claim_id"], status="queued", current_version=plan.claim_version,
+                                           correction_pending=False)
     return _queued(claim["claim_id"], plan, submission_id, edits)
 
 

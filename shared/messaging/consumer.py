@@ -31,8 +31,10 @@ from shared.messaging.outbox import enqueue
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import dead_letter_topic, logical_topic, physical_topic
 from shared.metrics import meter, observe
-from shared.telemetry import claim_span_attributes
+from shared.telemetry import claim_span_attributes, payer_of
 
+REPLAYED_FROM = "dlq_replayed_from"  # set by shared.messaging.dead_letters on a re-driven message
+REPLAYED_FOR = "dlq_replayed_for"  # the consumer group that dead-lettered it: the only one to apply it
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
@@ -164,6 +166,9 @@ class ClaimEventConsumer:
             raise
 
     async def _apply_one(self, session: AsyncSession, record: ConsumerRecord) -> None:
+        replayed_for = next((v for k, v in record.headers if k == REPLAYED_FOR), None)
+        if replayed_for is not None and replayed_for.decode("utf-8", "replace") != self.name:
+            return  # a replay for another consumer group; this one applied or dead-lettered it already
         try:
             envelope = EventEnvelope.from_kafka(record.headers, record.value)
             handler = self.handlers.get(envelope.type)
@@ -186,7 +191,8 @@ class ClaimEventConsumer:
             "messaging.destination.name": record.topic, "messaging.consumer.group.name": self.name,
             "messaging.kafka.offset": record.offset, "messaging.destination.partition.id": str(record.partition),
             "messaging.message.id": envelope.id, "event.type": envelope.type,
-            **claim_span_attributes(envelope.claim_id, envelope.tenant_id),
+            **claim_span_attributes(envelope.claim_id, envelope.tenant_id, payer_of(envelope.data),
+                                    stage=self.name.split(".")[0]),
         }
         with tracer.start_as_current_span(f"process {envelope.type}", context=parent,
                                           kind=trace.SpanKind.CONSUMER, attributes=attributes) as span:
@@ -210,10 +216,18 @@ class ClaimEventConsumer:
 
     async def _claim_inbox(self, session: AsyncSession, record: ConsumerRecord, event_id: str) -> bool:
         inbox = self.tables.inbox
-        result = await session.execute(
-            insert(inbox).values(consumer=self.name, event_id=event_id, topic=record.topic,
-                                 partition=record.partition, offset=record.offset, outcome="applied")
-            .on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(inbox.c.event_id))
+        claim = insert(inbox).values(consumer=self.name, event_id=event_id, topic=record.topic,
+                                     partition=record.partition, offset=record.offset, outcome="applied")
+        if any(key == REPLAYED_FROM for key, _ in record.headers):
+            # A replayed dead letter may take back its own dead-lettered row, once: after that the
+            # row says applied and a second replay is a duplicate like any other.
+            claim = claim.on_conflict_do_update(
+                index_elements=["consumer", "event_id"], where=inbox.c.outcome == "dead_lettered",
+                set_={"outcome": "applied", "reason": None, "topic": record.topic,
+                      "partition": record.partition, "offset": record.offset})
+        else:
+            claim = claim.on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        result = await session.execute(claim.returning(inbox.c.event_id))
         return result.first() is not None
 
     async def _dead_letter(self, session: AsyncSession, record: ConsumerRecord, event_id: str, reason: str,

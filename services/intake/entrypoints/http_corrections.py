@@ -23,10 +23,15 @@ from services.intake.service_layer.encounter_corrections import (
 )
 from shared.contracts.encounter import Encounter
 from shared.db import unit_of_work
-from shared.http.problems import NotFound, ProblemError, Unprocessable
+from shared.http.problems import PROBLEM_RESPONSES, NotFound, ProblemError, Unprocessable
 from shared.ids import parse_claim_id
 
 router = APIRouter(prefix="/v1", tags=["claims"])
+
+
+def _problem(description: str) -> dict[str, Any]:
+    """An OpenAPI problem+json response like the shared ones, for the statuses only this route answers."""
+    return {**PROBLEM_RESPONSES[409], "description": description}
 
 
 class PreconditionFailed(ProblemError):
@@ -61,7 +66,9 @@ async def get_encounter(request: Request, claim_id: str, caller: ClaimsReader) -
                         headers={"ETag": revision_etag(revision)})
 
 
-@router.put("/claims/{claim_id}/encounter", summary="Correct the claim's encounter; coding and billing follow")
+@router.put("/claims/{claim_id}/encounter", summary="Correct the claim's encounter; coding and billing follow",
+            responses={412: _problem("If-Match names a revision another correction replaced"),
+                       428: _problem("Neither If-Match nor expected_version was sent")})
 async def put_encounter(request: Request, claim_id: str, correction: EncounterCorrection, caller: EncounterWriter,
                         if_match: Annotated[str | None, Header(max_length=100)] = None) -> JSONResponse:
     """Needs If-Match (or expected_version) naming the revision read: 428 without, 412 when it moved on."""

@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"  # re-chained after submission-followup merged into main
 branch_labels = None
 depends_on = None
 SCHEMA = "submission"

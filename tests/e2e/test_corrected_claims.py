@@ -149,15 +149,14 @@ async def test_correction_while_the_first_version_is_in_flight_still_ends_as_a_r
     url = f"{stack['INTAKE_URL']}/v1/claims/{claim_id}/encounter"
     read = await api.get(url)
     corrected = read.json()["encounter"]
-    corrected["diagnoses"] = [*corrected["diagnoses"], "Z79.4"]
-    corrected["service_lines"][0]["diagnosis_pointers"] = [1, 2, 3]
-    put = await api.put(url, json={"encounter": corrected, "reason": "insulin use was left off"},
+    corrected["service_lines"][1]["charge"] = "45.00"  # a billing fix coding accepts without new note evidence
+    put = await api.put(url, json={"encounter": corrected, "reason": "lab charge corrected"},
                         headers={"If-Match": read.headers["etag"]})
     assert put.status_code == 200, put.text
     original = await version_reaching(api, stack, claim_id, 1, {"accepted"})
     replacement = await version_reaching(api, stack, claim_id, 2, {"accepted"})
     _assert_correction(replacement["x12"], "7", original["payer_claim_control_number"])
-    assert "ABF:Z794" in replacement["x12"]
+    assert any(s.strip().startswith("SV1*HC:83036*45*") for s in replacement["x12"].split("~"))
     assert len(await versions(api, stack, claim_id)) == 2
 
 

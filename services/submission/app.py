@@ -11,6 +11,7 @@ from services.submission.domain.follow_up import bundled_policy
 from services.submission.entrypoints import (
     http,
     http_acknowledgements,
+    http_corrections,
     http_follow_up,
     http_learned_edits,
     http_scrubber,
@@ -53,4 +54,4 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         description="Scrubbing, X12 837P/837I, clearinghouse submission, 999/277CA, follow-up, corrections.",
         tables=messaging, api_keys=api_keys, wire=_wire,
         routers=[http.router, http_scrubber.router, http_acknowledgements.router, http_follow_up.router,
-                 http_learned_edits.router])
+                 http_learned_edits.router, http_corrections.router])

@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -33,6 +35,8 @@ billing_claims = Table(
     Column("payer_claim_control_number", String(50)),
     Column("status", String(32), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A re-coding that arrived while a version awaited the payer: billed once that version is answered (0004).
+    Column("correction_pending", Boolean, nullable=False, server_default=false()),
 )
 
 submissions = Table(
@@ -55,6 +59,13 @@ submissions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # What the version billed and why (migration 0004): corrections and secondary billing read them.
+    Column("encounter", JSONB),
+    Column("payer_responsibility", String(10), nullable=False, server_default="primary"),
+    Column("trigger", String(32), nullable=False, server_default="coded"),
+    Column("corrects_payer_claim_control_number", String(50)),
+    Column("prior_payer", JSONB),
+    Column("adjudication", String(20)),  # the 835's outcome for this version: paid, denied, reversed, ...
     UniqueConstraint("claim_id", "claim_version", name="submissions_claim_version_key"),
 )
 

@@ -35,6 +35,10 @@ async def list_submissions(request: Request, claim_id: str, tenant_id: Tenant) -
         "payer_claim_control_number": r["payer_claim_control_number"], "send_attempts": r["send_attempts"],
         "last_error": r["last_error"], "created_at": r["created_at"].isoformat(),
         "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None, "x12": r["x12"],
+        # why the version was sent, whom it billed, and the payer claim control number it corrects (REF*F8)
+        "trigger": r["trigger"], "payer_responsibility": r["payer_responsibility"],
+        "corrects_payer_claim_control_number": r["corrects_payer_claim_control_number"],
+        "prior_payer": r["prior_payer"], "adjudication": r["adjudication"],
         "acknowledgements": [{"delivery_id": a["delivery_id"], "kind": a["kind"], "status": a["status"],
                               "accepted": a["accepted"], "applied": a["applied"], "reasons": a["reasons"]}
                              for a in results if a["submission_id"] == r["submission_id"]]} for r in rows]}

@@ -16,6 +16,7 @@ from services.submission.adapters.clearinghouse_http import (
 )
 from services.submission.adapters.repository import SubmissionStore, utcnow
 from services.submission.domain.billable_claim import BillableClaim
+from services.submission.domain.cob_adjudication import PriorPayerAdjudication, billed_coverage
 from services.submission.domain.institutional_claim import INPATIENT_BILL_CLASSES, InstitutionalClaim
 from services.submission.domain.institutional_encounter import institutional_details_from
 from services.submission.domain.interchange_837i import write_837i
@@ -82,22 +83,31 @@ def _note_scrub(scrub: ScrubResult) -> None:
 
 async def queue_version(store: SubmissionStore, claim_id: str, tenant_id: str, encounter: Encounter,
                         claim_version: int, frequency_code: str, payer_claim_control_number: str | None,
-                        submitter: Submitter = DEFAULT_SUBMITTER) -> str:
-    """Build one claim version's interchange and store it as pending; returns the submission id."""
+                        submitter: Submitter = DEFAULT_SUBMITTER, *,
+                        prior_payer_adjudication: PriorPayerAdjudication | None = None,
+                        details: dict | None = None) -> str:
+    """Build one claim version's interchange and store it as pending; returns the submission id.
+
+    With the primary's adjudication the version bills the secondary; details are further columns
+    (trigger, corrects_payer_claim_control_number, prior_payer) describing why it was sent."""
     control_number = await store.next_control_number()
     x12 = interchange_for(submitter.header(control_number, utcnow()), claim_id, encounter, claim_version,
-                          frequency_code, payer_claim_control_number)
+                          frequency_code, payer_claim_control_number, prior_payer_adjudication)
+    coverage = billed_coverage(encounter, prior_payer_adjudication)
     submission_id = str(uuid.uuid4())
     await store.add_submission({
         "submission_id": submission_id, "claim_id": claim_id, "tenant_id": tenant_id,
         "claim_version": claim_version, "frequency_code": frequency_code,
-        "payer_id": encounter.primary_coverage.payer.payer_id, "status": "pending",
-        "interchange_control_number": control_number, "x12": x12, "traceparent": current_traceparent()})
+        "payer_id": coverage.payer.payer_id, "status": "pending",
+        "interchange_control_number": control_number, "x12": x12, "traceparent": current_traceparent(),
+        "encounter": encounter.model_dump(mode="json"), "payer_responsibility": coverage.priority,
+        **(details or {})})
     return submission_id
 
 
 def interchange_for(header: InterchangeHeader, claim_id: str, encounter: Encounter, claim_version: int,
-                    frequency_code: str, payer_claim_control_number: str | None) -> str:
+                    frequency_code: str, payer_claim_control_number: str | None,
+                    prior_payer_adjudication: PriorPayerAdjudication | None = None) -> str:
     """The 837P for a professional encounter, the 837I for an institutional one."""
     pcn = patient_control_number_for(claim_id)
     line_numbers = line_control_numbers_for(pcn, claim_version, len(encounter.service_lines))
@@ -108,10 +118,12 @@ def interchange_for(header: InterchangeHeader, claim_id: str, encounter: Encount
         details = institutional_details_from(encounter, admission_type=UNKNOWN_ADMISSION_TYPE if inpatient else None)
         return write_837i(header, [InstitutionalClaim(
             patient_control_number=pcn, encounter=encounter, details=details, line_control_numbers=line_numbers,
-            payer_claim_control_number=payer_claim_control_number)])
+            payer_claim_control_number=payer_claim_control_number,
+            prior_payer_adjudication=prior_payer_adjudication)])
     return write_837p(header, [BillableClaim(
         patient_control_number=pcn, frequency_code=frequency_code, encounter=encounter,  # type: ignore[arg-type]
-        line_control_numbers=line_numbers, payer_claim_control_number=payer_claim_control_number)])
+        line_control_numbers=line_numbers, payer_claim_control_number=payer_claim_control_number,
+        prior_payer_adjudication=prior_payer_adjudication)])
 
 
 def submitted_event(submission: dict, encounter: Encounter) -> ClaimSubmitted:
@@ -172,7 +184,8 @@ async def _send_one(store: SubmissionStore, clearinghouse: HttpClearinghouse, su
     claim = await store.billing_claim_by_pcn(patient_control_number_for(submission["claim_id"]))
     assert claim is not None
     await store.update_billing_claim(submission["claim_id"], status="submitted")
-    event = submitted_event(submission, Encounter.model_validate(claim["encounter"]))
+    # The version's own encounter: the claim's latest may have moved on since this version was queued.
+    event = submitted_event(submission, Encounter.model_validate(submission.get("encounter") or claim["encounter"]))
     await store.record(submission["claim_id"], [_envelope(event, submission)])
     return 1
 

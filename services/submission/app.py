@@ -2,28 +2,73 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
-from services.submission.adapters.clearinghouse_http import HttpClearinghouse
+from services.submission.adapters.clearinghouse.config import TransportSettings, build_adapters
 from services.submission.adapters.tables import api_keys, messaging
 from services.submission.entrypoints import http, http_scrubber
 from services.submission.entrypoints.consumers import HANDLERS, TOPICS
 from services.submission.entrypoints.dispatcher import run_dispatcher
+from services.submission.service_layer.batch_sending import send_due_batches
+from services.submission.service_layer.handlers import DEFAULT_SUBMITTER
 from shared.http.service_app import build_service_app
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
+log = logging.getLogger(__name__)
+RECONCILE_TIMEOUT_SECONDS = 15.0
 
-def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
-    runtime.add_consumer("submission.coded-claims", TOPICS, HANDLERS)
-    clearinghouse = HttpClearinghouse(runtime.settings.clearinghouse_url)
-    app.state.clearinghouse = clearinghouse
-    runtime.add_loop("submission-dispatcher", lambda: run_dispatcher(runtime.sessions, clearinghouse))
+
+def _crash() -> None:
+    log.critical("fault hook: exiting after the send, before 'sent' is recorded")
+    os._exit(70)
+
+
+def _wire(transport: TransportSettings) -> object:
+    def wire(runtime: ServiceRuntime, app: FastAPI) -> None:
+        runtime.add_consumer("submission.coded-claims", TOPICS, HANDLERS)
+        adapters = build_adapters(transport)
+        app.state.clearinghouses = adapters
+        app.state.transport = transport
+        after_send = _crash if transport.fault_crash_after_send else (lambda: None)
+        runtime.add_loop("submission-dispatcher", lambda: run_dispatcher(
+            runtime.sessions, adapters, transport, DEFAULT_SUBMITTER, after_send))
+    return wire
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """Build the submission app."""
-    return build_service_app(
+    transport = TransportSettings()
+    app = build_service_app(
         service="submission", title="Claimline submission", settings=settings or ServiceSettings(),
         description="Scrubbing, X12 837P/837I, clearinghouse submission, 999/277CA, follow-up, corrections.",
-        tables=messaging, api_keys=api_keys, routers=[http.router, http_scrubber.router], wire=_wire)
+        tables=messaging, api_keys=api_keys, routers=[http.router, http_scrubber.router],
+        wire=_wire(transport))  # type: ignore[arg-type]
+    started = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with started(app):
+            await _reconcile(app)
+            yield
+            for adapter in app.state.clearinghouses.values():
+                await adapter.close()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+async def _reconcile(app: FastAPI) -> None:
+    """Resend batches a crash left 'sending' before the HTTP port opens: the acks for them (redelivered
+    by the clearinghouse) must find them 'sent', not 'sending'."""
+    try:
+        await asyncio.wait_for(send_due_batches(app.state.runtime.sessions, app.state.clearinghouses,
+                                                app.state.transport.backoff), RECONCILE_TIMEOUT_SECONDS)
+    except Exception as error:  # noqa: BLE001 - the dispatcher keeps trying; startup must not hang on it
+        log.warning("startup reconciliation incomplete", extra={"error": type(error).__name__})

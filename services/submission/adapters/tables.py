@@ -44,7 +44,8 @@ submissions = Table(
     Column("frequency_code", String(1), nullable=False),
     Column("payer_id", String(80), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("interchange_control_number", BigInteger, nullable=False, unique=True),
+    # The batch's ISA13 once the claim is batched: shared by every claim of that interchange.
+    Column("interchange_control_number", BigInteger, nullable=False, index=True),
     Column("x12", Text, nullable=False),
     Column("traceparent", String(64)),
     Column("send_attempts", Integer, nullable=False, server_default="0"),
@@ -55,6 +56,7 @@ submissions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("batch_id", UUID(as_uuid=False), index=True),
     UniqueConstraint("claim_id", "claim_version", name="submissions_claim_version_key"),
 )
 
@@ -66,4 +68,25 @@ acknowledgements = Table(
     Column("parse_error", Text),
     Column("outcome", String(20), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# One 837 interchange per batch: claims of one clearinghouse, payer and kind (open -> sending -> sent | failed).
+submission_batches = Table(
+    "submission_batches", metadata,
+    Column("batch_id", UUID(as_uuid=False), primary_key=True),
+    Column("clearinghouse", String(64), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("implementation_guide", String(12), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("claim_count", Integer, nullable=False, server_default="0"),
+    Column("interchange_control_number", BigInteger, unique=True),
+    Column("idempotency_key", String(100), unique=True),
+    Column("file_name", String(100)),
+    Column("x12", Text),
+    Column("send_attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("opened_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -41,12 +41,11 @@ async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind:
 
 
 async def _apply_999s(store: SubmissionStore, acks: list[FunctionalAcknowledgement]) -> str:
-    matched = 0
-    for ack in acks:
-        submission = await store.submission_by_control_number(int(ack.group_control_number))
-        if submission is None:
-            continue
-        matched += 1
+    # A batch's claims share its group control number: the 999 answers for each of them.
+    matches = [(ack, submission) for ack in acks
+               for submission in await store.submissions_by_control_number(int(ack.group_control_number))]
+    matched = len({id(ack) for ack, _ in matches})
+    for ack, submission in matches:
         await store.update_submission(submission["submission_id"], ack_999=ack.status)
         if ack.accepted or submission["status"] not in ("sent",):
             continue

@@ -33,6 +33,8 @@ def _crash() -> None:
 def _wire(transport: TransportSettings) -> object:
     def wire(runtime: ServiceRuntime, app: FastAPI) -> None:
         runtime.add_consumer("submission.coded-claims", TOPICS, HANDLERS)
+        # asyncssh logs every connection and channel at INFO: noise for a poller that reconnects.
+        logging.getLogger("asyncssh").setLevel(logging.WARNING)
         adapters = build_adapters(transport)
         app.state.clearinghouses = adapters
         app.state.transport = transport

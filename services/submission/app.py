@@ -35,7 +35,7 @@ def _wire(transport: TransportSettings) -> object:
         runtime.add_consumer("submission.coded-claims", TOPICS, HANDLERS)
         # asyncssh logs every connection and channel at INFO: noise for a poller that reconnects.
         logging.getLogger("asyncssh").setLevel(logging.WARNING)
-        adapters = build_adapters(transport)
+        adapters = build_adapters(transport, runtime.settings.clearinghouse_url)
         app.state.clearinghouses = adapters
         app.state.transport = transport
         after_send = _crash if transport.fault_crash_after_send else (lambda: None)

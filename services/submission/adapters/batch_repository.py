@@ -18,7 +18,8 @@ class BatchStore:
     async def ready_submissions(self, limit: int) -> list[dict[str, Any]]:
         """Pending claim versions not in a batch yet, oldest first, locked so one dispatcher takes each."""
         rows = (await self.session.execute(select(
-            submissions.c.submission_id, submissions.c.claim_id, submissions.c.payer_id, submissions.c.x12,
+            submissions.c.submission_id, submissions.c.claim_id, submissions.c.tenant_id, submissions.c.payer_id,
+            submissions.c.x12,
             submissions.c.created_at,
         ).where(submissions.c.status == "pending", submissions.c.batch_id.is_(None))
             .order_by(submissions.c.created_at).limit(limit).with_for_update(skip_locked=True))).all()

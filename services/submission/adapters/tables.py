@@ -70,10 +70,11 @@ acknowledgements = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# One 837 interchange per batch: claims of one clearinghouse, payer and kind (open -> sending -> sent | failed).
+# One 837 interchange per batch: claims of one tenant, clearinghouse, payer and kind (open -> sending -> sent | failed).
 submission_batches = Table(
     "submission_batches", metadata,
     Column("batch_id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
     Column("clearinghouse", String(64), nullable=False),
     Column("payer_id", String(80), nullable=False),
     Column("implementation_guide", String(12), nullable=False),

@@ -1,6 +1,7 @@
 """Batching rules: which ready claim versions travel together in one 837 interchange, and when.
 
-A batch holds claims for one clearinghouse and one payer, of one kind (837P or 837I never mix), and
+A batch holds claims of one tenant (a practice submits under its own account; the payer's 835
+answers per submitter) for one clearinghouse and one payer, of one kind (837P or 837I never mix), and
 at most one version of a claim (CLM01 must be unique in a file). It is sent once it is full or its
 oldest claim has waited long enough.
 """
@@ -37,6 +38,7 @@ class BatchRules:
 class BatchKey:
     """What claims of one batch share."""
 
+    tenant_id: str
     clearinghouse: str
     payer_id: str
     implementation_guide: str  # GS08: 005010X222A1 (837P) or 005010X223A2 (837I)

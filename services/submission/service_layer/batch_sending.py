@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.submission.adapters.batch_repository import BatchStore
@@ -60,9 +61,9 @@ async def _send(session: AsyncSession, batch: dict, adapter: ClearinghouseAdapte
     store = BatchStore(session)
     members = await store.members(batch["batch_id"], lock=True)
     attempts = batch["send_attempts"] + 1
-    first = members[0] if members else {}
-    parent = propagate.extract({"traceparent": first["traceparent"]} if first.get("traceparent") else {})
-    with tracer.start_as_current_span("submit 837 batch to clearinghouse", context=parent, attributes={
+    # The send continues the first claim's trace; each claim's own record continues its own (see _record_sent).
+    parent = _trace_of(members[0] if members else {})
+    with tracer.start_as_current_span("submit 837 to clearinghouse", context=parent, attributes={
             "clearinghouse": adapter.name, "payer.id": batch["payer_id"], "batch.claims": len(members),
             "x12.interchange_control_number": str(batch["interchange_control_number"]), "batch.attempt": attempts}):
         try:
@@ -89,10 +90,16 @@ async def _send(session: AsyncSession, batch: dict, adapter: ClearinghouseAdapte
     return 1
 
 
+def _trace_of(submission: dict) -> Context:
+    return propagate.extract({"traceparent": submission["traceparent"]} if submission.get("traceparent") else {})
+
+
 async def _record_sent(store: SubmissionStore, members: list[dict], attempts: int) -> None:
+    batch_span = trace.Link(trace.get_current_span().get_span_context())
     for submission in members:
-        with tracer.start_as_current_span("claim version sent", attributes=claim_span_attributes(
-                submission["claim_id"], submission["tenant_id"])):
+        with tracer.start_as_current_span("record claim version sent", context=_trace_of(submission),
+                                          links=[batch_span], attributes=claim_span_attributes(
+                                              submission["claim_id"], submission["tenant_id"])):
             await store.update_submission(submission["submission_id"], send_attempts=attempts, status="sent",
                                           sent_at=utcnow(), last_error=None)
             claim = await store.billing_claim_by_pcn(patient_control_number_for(submission["claim_id"]))

@@ -1,4 +1,4 @@
-"""Forming batches: ready claim versions join an open batch per clearinghouse, payer and kind; a due
+"""Forming batches: ready claim versions join an open batch per tenant, clearinghouse, payer and kind; a due
 batch is closed with its interchange and control number and recorded as 'sending' before any send."""
 
 from __future__ import annotations
@@ -44,14 +44,16 @@ async def form_batches(sessions: async_sessionmaker[AsyncSession], rules: BatchR
     async with unit_of_work(sessions) as session:
         store = BatchStore(session)
         now = utcnow()
-        batches = [OpenBatch(b["batch_id"], BatchKey(b["clearinghouse"], b["payer_id"], b["implementation_guide"]),
-                             b["opened_at"], b["claim_ids"]) for b in await store.open_batches()]
+        batches = [OpenBatch(b["batch_id"], BatchKey(b["tenant_id"], b["clearinghouse"], b["payer_id"],
+                                                     b["implementation_guide"]), b["opened_at"], b["claim_ids"])
+                   for b in await store.open_batches()]
         ready = [ReadyClaim(r["submission_id"], r["claim_id"], BatchKey(
-            route(r["payer_id"]), r["payer_id"], implementation_guide_of(r["x12"])))
+            r["tenant_id"], route(r["payer_id"]), r["payer_id"], implementation_guide_of(r["x12"])))
             for r in await store.ready_submissions(READY_PER_PASS)]
         assignments, opened = assign_to_batches(ready, batches, rules, now, lambda: str(uuid.uuid4()))
         for batch in opened:
-            await store.add_batch({"batch_id": batch.batch_id, "clearinghouse": batch.key.clearinghouse,
+            await store.add_batch({"batch_id": batch.batch_id, "tenant_id": batch.key.tenant_id,
+                                   "clearinghouse": batch.key.clearinghouse,
                                    "payer_id": batch.key.payer_id, "opened_at": batch.opened_at,
                                    "implementation_guide": batch.key.implementation_guide})
         for assignment in assignments:

@@ -23,12 +23,13 @@ from services.submission.domain.batch import (
 NOW = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC)
 P = "005010X222A1"
 I = "005010X223A2"  # noqa: E741 - the 837I's implementation guide
+KEY = BatchKey("practice-a", "simulator", "SIMPAY", P)
 RULES = BatchRules(max_claims=3, max_age=dt.timedelta(seconds=5))
 
 
 def _claim(n: int, payer: str = "SIMPAY", guide: str = P, clearinghouse: str = "simulator",
-           claim_id: str | None = None) -> ReadyClaim:
-    return ReadyClaim(f"sub-{n}", claim_id or f"claim-{n}", BatchKey(clearinghouse, payer, guide))
+           claim_id: str | None = None, tenant: str = "practice-a") -> ReadyClaim:
+    return ReadyClaim(f"sub-{n}", claim_id or f"claim-{n}", BatchKey(tenant, clearinghouse, payer, guide))
 
 
 def _assign(ready: list[ReadyClaim], open_batches: list[OpenBatch] | None = None,
@@ -44,10 +45,12 @@ def _assign(ready: list[ReadyClaim], open_batches: list[OpenBatch] | None = None
     ([_claim(1), _claim(2, payer="SIMDNY")], 2),  # two payers: two interchanges
     ([_claim(1), _claim(2, guide=I)], 2),  # 837P and 837I never mixed
     ([_claim(1), _claim(2, clearinghouse="sftp-a")], 2),  # same payer through two clearinghouses
+    ([_claim(1), _claim(2, tenant="practice-b")], 2),  # two practices never share a submission
     ([_claim(n) for n in range(1, 8)], 3),  # max_claims 3: 3 + 3 + 1
     ([_claim(1, claim_id="c"), _claim(2, claim_id="c")], 2),  # two versions of one claim: CLM01 unique per file
 ])
-def test_claims_are_grouped_by_clearinghouse_payer_and_kind(ready: list[ReadyClaim], expected_batches: int) -> None:
+def test_claims_are_grouped_by_tenant_clearinghouse_payer_and_kind(ready: list[ReadyClaim],
+                                                                   expected_batches: int) -> None:
     assignments, opened, _ = _assign(ready)
     assert len(set(assignments.values())) == expected_batches
     assert len(opened) == expected_batches
@@ -55,14 +58,14 @@ def test_claims_are_grouped_by_clearinghouse_payer_and_kind(ready: list[ReadyCla
 
 
 def test_a_claim_joins_an_open_batch_with_room() -> None:
-    waiting = OpenBatch("open-1", BatchKey("simulator", "SIMPAY", P), NOW - dt.timedelta(seconds=1), {"claim-9"})
+    waiting = OpenBatch("open-1", KEY, NOW - dt.timedelta(seconds=1), {"claim-9"})
     assignments, opened, _ = _assign([_claim(1)], [waiting])
     assert assignments == {"sub-1": "open-1"} and opened == []
     assert waiting.claim_ids == {"claim-9", "claim-1"}
 
 
 def test_a_full_open_batch_takes_no_more_claims() -> None:
-    full = OpenBatch("open-1", BatchKey("simulator", "SIMPAY", P), NOW, {"a", "b", "c"})
+    full = OpenBatch("open-1", KEY, NOW, {"a", "b", "c"})
     assignments, opened, _ = _assign([_claim(1)], [full])
     assert assignments == {"sub-1": "batch-1"} and [b.batch_id for b in opened] == ["batch-1"]
 
@@ -74,7 +77,7 @@ def test_a_full_open_batch_takes_no_more_claims() -> None:
     (0, 2, False),  # room left, young
 ])
 def test_a_batch_is_due_when_full_or_old(age_seconds: float, claims: int, due: bool) -> None:
-    batch = OpenBatch("b", BatchKey("simulator", "SIMPAY", P), NOW - dt.timedelta(seconds=age_seconds),
+    batch = OpenBatch("b", KEY, NOW - dt.timedelta(seconds=age_seconds),
                       {f"claim-{n}" for n in range(claims)})
     assert batch.is_due(NOW, RULES) is due
     assert due_batches([batch], NOW, RULES) == ([batch] if due else [])

@@ -2,7 +2,7 @@
 
 SUBMISSION_CLEARINGHOUSES is a JSON object of named clearinghouses, each {"kind": "http", "url"} or
 {"kind": "sftp", "host", "port", "username", "client_key_path", "known_hosts_path", folders...};
-the simulator at CLEARINGHOUSE_URL is always there as "simulator". SUBMISSION_PAYER_ROUTES maps a
+the simulator (the service setting clearinghouse_url) is always there as "simulator". SUBMISSION_PAYER_ROUTES maps a
 payer id to a clearinghouse name; other payers go to SUBMISSION_DEFAULT_CLEARINGHOUSE.
 """
 
@@ -33,8 +33,6 @@ class TransportSettings(BaseSettings):
     retry_base_seconds: float = Field(default=1.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)
     ack_pickup_seconds: float = Field(default=2.0, gt=0, description="how often SFTP outbound folders are read")
-    clearinghouse_url: str = Field(default="http://127.0.0.1:8090",
-                                   validation_alias=AliasChoices("CLEARINGHOUSE_URL", "clearinghouse_url"))
     clearinghouses: dict[str, dict[str, Any]] = Field(default_factory=dict)
     payer_routes: dict[str, str] = Field(default_factory=dict)
     default_clearinghouse: str = SIMULATOR
@@ -55,9 +53,9 @@ class TransportSettings(BaseSettings):
         return self.payer_routes.get(payer_id, self.default_clearinghouse)
 
 
-def build_adapters(settings: TransportSettings) -> dict[str, ClearinghouseAdapter]:
-    """One adapter per configured clearinghouse, the simulator included."""
-    adapters: dict[str, ClearinghouseAdapter] = {SIMULATOR: HttpClearinghouse(settings.clearinghouse_url, SIMULATOR)}
+def build_adapters(settings: TransportSettings, simulator_url: str) -> dict[str, ClearinghouseAdapter]:
+    """One adapter per configured clearinghouse, the simulator (the service's clearinghouse_url) included."""
+    adapters: dict[str, ClearinghouseAdapter] = {SIMULATOR: HttpClearinghouse(simulator_url, SIMULATOR)}
     for name, config in settings.clearinghouses.items():
         options = {k: v for k, v in config.items() if k != "kind"}
         if config.get("kind") == "http":

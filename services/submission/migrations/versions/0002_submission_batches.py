@@ -1,4 +1,4 @@
-"""Submission batches: claims travel in one 837 interchange per clearinghouse, payer and kind.
+"""Submission batches: claims travel in one 837 interchange per tenant, clearinghouse, payer and kind.
 
 Several submissions now share their batch's interchange control number, so that column is no
 longer unique (it stays indexed: a 999 finds its claims by it).
@@ -22,6 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "submission_batches",
         sa.Column("batch_id", pg.UUID(as_uuid=False), primary_key=True),
+        sa.Column("tenant_id", sa.String(64), nullable=False),
         sa.Column("clearinghouse", sa.String(64), nullable=False),
         sa.Column("payer_id", sa.String(80), nullable=False),
         sa.Column("implementation_guide", sa.String(12), nullable=False),

@@ -51,6 +51,7 @@ class ReadyClaim:
     submission_id: str
     claim_id: str
     key: BatchKey
+    ready_at: dt.datetime | None = None  # when it was queued; a batch's age counts from its oldest claim
 
 
 @dataclass(slots=True)
@@ -92,7 +93,7 @@ def assign_to_batches(ready: Sequence[ReadyClaim], open_batches: list[OpenBatch]
     for claim in ready:
         batch = next((b for b in open_batches if b.can_take(claim, rules)), None)
         if batch is None:
-            batch = OpenBatch(new_batch_id(), claim.key, now)
+            batch = OpenBatch(new_batch_id(), claim.key, min(claim.ready_at or now, now))
             open_batches.append(batch)
             opened.append(batch)
         batch.claim_ids.add(claim.claim_id)

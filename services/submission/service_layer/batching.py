@@ -48,7 +48,7 @@ async def form_batches(sessions: async_sessionmaker[AsyncSession], rules: BatchR
                                                      b["implementation_guide"]), b["opened_at"], b["claim_ids"])
                    for b in await store.open_batches()]
         ready = [ReadyClaim(r["submission_id"], r["claim_id"], BatchKey(
-            r["tenant_id"], route(r["payer_id"]), r["payer_id"], implementation_guide_of(r["x12"])))
+            r["tenant_id"], route(r["payer_id"]), r["payer_id"], implementation_guide_of(r["x12"])), r["created_at"])
             for r in await store.ready_submissions(READY_PER_PASS)]
         assignments, opened = assign_to_batches(ready, batches, rules, now, lambda: str(uuid.uuid4()))
         for batch in opened:

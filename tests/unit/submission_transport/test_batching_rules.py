@@ -64,6 +64,14 @@ def test_a_claim_joins_an_open_batch_with_room() -> None:
     assert waiting.claim_ids == {"claim-9", "claim-1"}
 
 
+@pytest.mark.parametrize(("waited_seconds", "due"), [(5, True), (1, False)])
+def test_a_new_batch_ages_from_when_its_first_claim_was_queued(waited_seconds: float, due: bool) -> None:
+    queued = ReadyClaim("sub-1", "claim-1", KEY, NOW - dt.timedelta(seconds=waited_seconds))
+    _, opened, _ = _assign([queued])
+    assert opened[0].opened_at == NOW - dt.timedelta(seconds=waited_seconds)
+    assert opened[0].is_due(NOW, RULES) is due
+
+
 def test_a_full_open_batch_takes_no_more_claims() -> None:
     full = OpenBatch("open-1", KEY, NOW, {"a", "b", "c"})
     assignments, opened, _ = _assign([_claim(1)], [full])

@@ -17,6 +17,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 CLAIM_ID = "claim.id"
 TENANT_ID = "tenant.id"
+PAYER_ID = "payer.id"
+STAGE = "claim.stage"  # the service working the claim: intake, coding, submission, remittance, denials
 
 
 def configure_tracing(service: str, extra_processor: SpanProcessor | None = None) -> TracerProvider:
@@ -39,12 +41,32 @@ def configure_tracing(service: str, extra_processor: SpanProcessor | None = None
     return provider
 
 
-def claim_span_attributes(claim_id: object, tenant_id: str | None) -> dict[str, str]:
-    """The identifying attributes every claim span carries (ids only)."""
+def claim_span_attributes(claim_id: object, tenant_id: str | None, payer_id: str | None = None,
+                          stage: str | None = None) -> dict[str, str]:
+    """The identifying attributes every claim span carries (ids and the stage only, never PHI)."""
     attributes = {CLAIM_ID: str(claim_id)}
     if tenant_id:
         attributes[TENANT_ID] = tenant_id
+    if payer_id:
+        attributes[PAYER_ID] = payer_id
+    if stage:
+        attributes[STAGE] = stage
     return attributes
+
+
+def payer_of(event_data: object) -> str | None:
+    """The payer an event is about, when its data names one (claim.submitted, claim.received, ...)."""
+    if not isinstance(event_data, dict):
+        return None
+    if isinstance(event_data.get("payer_id"), str):
+        return event_data["payer_id"]
+    encounter = event_data.get("encounter")
+    coverages = encounter.get("coverages") if isinstance(encounter, dict) else None
+    for coverage in coverages if isinstance(coverages, list) else []:
+        if isinstance(coverage, dict) and coverage.get("priority") == "primary":
+            payer = coverage.get("payer")
+            return payer.get("payer_id") if isinstance(payer, dict) else None
+    return None
 
 
 def current_traceparent() -> str | None:

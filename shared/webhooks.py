@@ -54,7 +54,8 @@ def signing_key(secret: str) -> bytes:
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """The "v1,<base64>" signature of one message."""
+    """The "v1,<base64>" signature of one message, with the first secret when several are set (rotation)."""
+    secret = secret.split()[0] if secret.split() else secret
     content = f"{msg_id}.{timestamp}.".encode() + body
     digest = hmac.new(signing_key(secret), content, hashlib.sha256).digest()
     return f"{SIGNATURE_VERSION},{base64.b64encode(digest).decode('ascii')}"
@@ -97,11 +98,12 @@ def verify(
             VerificationFailure.OUTSIDE_TOLERANCE,
             f"timestamp is {current - timestamp} s from now, tolerance is {tolerance_seconds} s",
         )
-    expected = sign(secret, msg_id, timestamp, body).encode("ascii")
+    # During a rotation the setting holds "new old": a sender may sign with either until it moves.
+    expected = [sign(one, msg_id, timestamp, body).encode("ascii") for one in secret.split()]
     for candidate in signatures.split():
         version, _, _ = candidate.partition(",")
         # other versions (v1a asymmetric signatures) are skipped, as the spec asks
-        if version == SIGNATURE_VERSION and hmac.compare_digest(candidate.encode(), expected):
+        if version == SIGNATURE_VERSION and any(hmac.compare_digest(candidate.encode(), e) for e in expected):
             return
     raise WebhookVerificationError(
         VerificationFailure.NO_MATCHING_SIGNATURE, "no v1 signature matches the body"

@@ -7,7 +7,8 @@ import os
 import pytest
 
 STACK_VARIABLES = ("INTAKE_URL", "CODING_URL", "SUBMISSION_URL", "REMITTANCE_URL", "DENIALS_URL",
-                   "CLEARINGHOUSE_URL", "API_KEY", "WEBHOOK_SECRET", "KAFKA_BOOTSTRAP", "DATABASE_URL")
+                   "CLEARINGHOUSE_URL", "API_KEY", "WEBHOOK_SECRET", "KAFKA_BOOTSTRAP", "DATABASE_URL",
+                   "CONSOLE_URL", "ADMIN_TOKEN")
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ import stack_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "coding", "submission", "remittance", "denials")
-PORT_NAMES = ("kafka", "kafka_controller", "postgres", *SERVICES, "clearinghouse")
+PORT_NAMES = ("kafka", "kafka_controller", "postgres", *SERVICES, "clearinghouse", "console")
 
 
 def _load_json(path: Path, make: dict) -> dict:
@@ -64,6 +64,7 @@ def environment(run_dir: Path) -> dict[str, str]:
         "ADMIN_TOKEN": secret["admin_token"],
         "WEBHOOK_SECRET": secret["webhook_secret"],
         "CLEARINGHOUSE_URL": f"http://127.0.0.1:{port['clearinghouse']}",
+        "CONSOLE_URL": f"http://127.0.0.1:{port['console']}",
         "RUN_DIR": str(run_dir),
     }
     for service in SERVICES:
@@ -92,16 +93,18 @@ def start_clearinghouse(run_dir: Path, stack_env: dict[str, str]) -> None:
         CLEARINGHOUSE_ERA_WEBHOOK_URL=stack_env["REMITTANCE_URL"] + "/v1/webhooks/clearinghouse"), ROOT)
 
 
+def start_console(run_dir: Path, stack_env: dict[str, str]) -> None:
+    stack_process.start(run_dir, "console", [sys.executable, "-m", "services.console"], _process_env(
+        stack_env, CONSOLE_PORT=str(ports(run_dir)["console"])), ROOT)
+
+
 def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
     """Migrations for every schema, topics, and the development tenant's API key."""
     from services.intake.adapters.tenant_admin import ensure_tenant_key
-    from shared.messaging.topics import ensure_topics, stack_topics
-    from shared.migrations import upgrade
+    from tools.bootstrap import prepare
 
-    for service in SERVICES:
-        upgrade(service, stack_env["DATABASE_URL"])
+    prepare(stack_env["DATABASE_URL"], stack_env["KAFKA_BOOTSTRAP"])  # what `python -m tools.bootstrap` does
     secret = stack_secrets(run_dir)
-    asyncio.run(ensure_topics(stack_env["KAFKA_BOOTSTRAP"], stack_topics()))
     asyncio.run(ensure_tenant_key(stack_env["DATABASE_URL"], secret["tenant_id"], secret["api_key_id"],
                                   secret["api_key"]))
 
@@ -116,24 +119,26 @@ def up(run_dir: Path) -> dict[str, str]:
     for service in SERVICES:
         start_service(run_dir, service, stack_env)
     start_clearinghouse(run_dir, stack_env)
+    start_console(run_dir, stack_env)
     for service in SERVICES:
         stack_process.wait_for_http(stack_env[f"{service.upper()}_URL"] + "/readyz", 90, service,
                                     run_dir / "logs" / f"{service}.log")
     stack_process.wait_for_http(stack_env["CLEARINGHOUSE_URL"] + "/healthz", 30, "clearinghouse",
                                 run_dir / "logs" / "clearinghouse.log")
+    stack_process.wait_for_http(stack_env["CONSOLE_URL"] + "/healthz", 30, "console", run_dir / "logs" / "console.log")
     (run_dir / "stack.env").write_text("".join(f"export {k}={json.dumps(v)}\n" for k, v in stack_env.items()))
     return stack_env
 
 
 def down(run_dir: Path) -> None:
-    for name in ("clearinghouse", *reversed(SERVICES)):
+    for name in ("console", "clearinghouse", *reversed(SERVICES)):
         stack_process.stop(run_dir, name)
     stack_process.stop(run_dir, "kafka", timeout=30)
     stack_postgres.down(run_dir)
 
 
 def status(run_dir: Path) -> int:
-    names = ["kafka", *SERVICES, "clearinghouse"]
+    names = ["kafka", *SERVICES, "clearinghouse", "console"]
     for name in names:
         pid = stack_process.pid_of(run_dir, name)
         print(f"{name:14} {'running pid ' + str(pid) if pid else 'stopped'}")

@@ -9,12 +9,14 @@ from services.intake.domain.validation import packaged_icd10cm
 from services.intake.entrypoints import (
     http,
     http_admin,
+    http_admin_claims,
     http_claims_query,
     http_formats,  # FHIR Claim and X12 837P ways in
     http_oauth,
     http_webhooks,
 )
 from services.intake.entrypoints.access_wiring import wire_access
+from services.intake.entrypoints.claim_status_gauge import ClaimStatusGauge
 from services.intake.entrypoints.consumers import TIMELINE_TOPICS, timeline_handlers
 from services.intake.entrypoints.rate_limit import install_rate_limit_problems
 from services.intake.entrypoints.request_body import JsonBodyGuard
@@ -28,6 +30,7 @@ def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
     runtime.add_consumer("intake.timeline", TIMELINE_TOPICS, timeline_handlers())
     wire_access(runtime, app)  # token signing key, its announcement, per-tenant rate limits
     packaged_icd10cm()  # read the ICD-10-CM code list now, not on the first encounter
+    runtime.add_loop("intake.claim-status-gauge", ClaimStatusGauge(runtime.sessions).run)
 
 
 def create_app(settings: ServiceSettings | None = None,
@@ -43,8 +46,8 @@ def create_app(settings: ServiceSettings | None = None,
         service="intake", title="Claimline intake", settings=settings or ServiceSettings(),
         description="Encounters in, claims out: the API practice-management systems integrate with.",
         tables=messaging, api_keys=api_keys, wire=wire,
-        routers=[http.router, http_claims_query.router, http_oauth.router, http_admin.router, http_webhooks.router,
-                 http_formats.router])
+        routers=[http.router, http_claims_query.router, http_oauth.router, http_admin.router,
+                 http_admin_claims.router, http_webhooks.router, http_formats.router])
     # size, content type and JSON well-formedness are refused as problem+json before a route reads the body
     app.add_middleware(JsonBodyGuard, paths={"/v1/encounters"})
     install_rate_limit_problems(app)

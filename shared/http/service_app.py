@@ -13,6 +13,8 @@ from shared.access_tokens import CLAIMS_READ
 from shared.http.health import router as health_router
 from shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from shared.messaging.tables import MessagingTables
+from shared.metrics import configure_metrics
+from shared.metrics import router as metrics_router
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.structured_logging import configure_logging
@@ -25,6 +27,7 @@ def build_service_app(*, service: str, title: str, description: str, settings: S
     """Compose a service: `wire` adds its consumers and puts its adapters on app.state."""
     configure_logging(service, settings.log_level)
     provider = configure_tracing(service)
+    configure_metrics(service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +44,7 @@ def build_service_app(*, service: str, title: str, description: str, settings: S
     app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan)
     install_problem_handlers(app)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, exclude_spans=["receive", "send"])

@@ -30,13 +30,19 @@ from shared.events.registry import ContractRegistry, EventContractError, Unknown
 from shared.messaging.outbox import enqueue
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import dead_letter_topic, logical_topic, physical_topic
-from shared.telemetry import claim_span_attributes
+from shared.metrics import meter, observe
+from shared.telemetry import claim_span_attributes, payer_of
 
+REPLAYED_FROM = "dlq_replayed_from"  # set by shared.messaging.dead_letters on a re-driven message
+REPLAYED_FOR = "dlq_replayed_for"  # the consumer group that dead-lettered it: the only one to apply it
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 Handler = Callable[[AsyncSession, Any, EventEnvelope], Awaitable[None]]
 UNDECODABLE = (EnvelopeError, UnknownEventError, EventContractError)
+events_processed = meter.create_counter(
+    "claimline.consumer.events", unit="{event}",
+    description="Events a consumer group handled, by outcome (applied, skipped as duplicate, dead_lettered)")
 
 
 class TransientFailure(Exception):
@@ -79,6 +85,23 @@ class ClaimEventConsumer:
         self.namespace = namespace
         self.consumer: AIOKafkaConsumer | None = None
         self._stopping = asyncio.Event()
+        self._lag: dict[tuple[str, int], int] = {}
+        observe("claimline.consumer.lag", "Messages behind the partition's high watermark, per consumer group",
+                "{message}", self._lag_observations)
+
+    def _lag_observations(self) -> list[tuple[float, dict[str, str]]]:
+        if self._stopping.is_set():
+            return []
+        return [(lag, {"consumer_group": self.name, "topic": topic, "partition": str(partition)})
+                for (topic, partition), lag in self._lag.items()]
+
+    def _record_lag(self, records: Sequence[ConsumerRecord]) -> None:
+        assert self.consumer is not None
+        for record in records:
+            highwater = self.consumer.highwater(TopicPartition(record.topic, record.partition))
+            if highwater is not None:
+                self._lag[(logical_topic(record.topic, self.namespace), record.partition)] = max(
+                    highwater - record.offset - 1, 0)
 
     async def start(self) -> None:
         self.consumer = AIOKafkaConsumer(
@@ -114,6 +137,7 @@ class ClaimEventConsumer:
                 continue
             backoff = 0.2
             await self.commit(records)
+            self._record_lag(records)
 
     async def commit(self, records: Sequence[ConsumerRecord]) -> None:
         """Commit the offsets after the records (only after their transaction committed)."""
@@ -142,6 +166,9 @@ class ClaimEventConsumer:
             raise
 
     async def _apply_one(self, session: AsyncSession, record: ConsumerRecord) -> None:
+        replayed_for = next((v for k, v in record.headers if k == REPLAYED_FOR), None)
+        if replayed_for is not None and replayed_for.decode("utf-8", "replace") != self.name:
+            return  # a replay for another consumer group; this one applied or dead-lettered it already
         try:
             envelope = EventEnvelope.from_kafka(record.headers, record.value)
             handler = self.handlers.get(envelope.type)
@@ -156,6 +183,7 @@ class ClaimEventConsumer:
             await self._dead_letter(session, record, _record_id(record), safe_reason(error), attempts=0)
             return
         if not await self._claim_inbox(session, record, envelope.id):
+            events_processed.add(1, {"consumer_group": self.name, "outcome": "duplicate"})
             return
         parent = propagate.extract({k: v.decode() for k, v in record.headers if k == "traceparent" and v})
         attributes = {
@@ -163,7 +191,8 @@ class ClaimEventConsumer:
             "messaging.destination.name": record.topic, "messaging.consumer.group.name": self.name,
             "messaging.kafka.offset": record.offset, "messaging.destination.partition.id": str(record.partition),
             "messaging.message.id": envelope.id, "event.type": envelope.type,
-            **claim_span_attributes(envelope.claim_id, envelope.tenant_id),
+            **claim_span_attributes(envelope.claim_id, envelope.tenant_id, payer_of(envelope.data),
+                                    stage=self.name.split(".")[0]),
         }
         with tracer.start_as_current_span(f"process {envelope.type}", context=parent,
                                           kind=trace.SpanKind.CONSUMER, attributes=attributes) as span:
@@ -172,6 +201,7 @@ class ClaimEventConsumer:
                 try:
                     async with session.begin_nested():
                         await handler(session, event, envelope)
+                    events_processed.add(1, {"consumer_group": self.name, "outcome": "applied"})
                     return
                 except Exception as error:  # noqa: BLE001 - classified below
                     if is_transient(error):
@@ -186,10 +216,18 @@ class ClaimEventConsumer:
 
     async def _claim_inbox(self, session: AsyncSession, record: ConsumerRecord, event_id: str) -> bool:
         inbox = self.tables.inbox
-        result = await session.execute(
-            insert(inbox).values(consumer=self.name, event_id=event_id, topic=record.topic,
-                                 partition=record.partition, offset=record.offset, outcome="applied")
-            .on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(inbox.c.event_id))
+        claim = insert(inbox).values(consumer=self.name, event_id=event_id, topic=record.topic,
+                                     partition=record.partition, offset=record.offset, outcome="applied")
+        if any(key == REPLAYED_FROM for key, _ in record.headers):
+            # A replayed dead letter may take back its own dead-lettered row, once: after that the
+            # row says applied and a second replay is a duplicate like any other.
+            claim = claim.on_conflict_do_update(
+                index_elements=["consumer", "event_id"], where=inbox.c.outcome == "dead_lettered",
+                set_={"outcome": "applied", "reason": None, "topic": record.topic,
+                      "partition": record.partition, "offset": record.offset})
+        else:
+            claim = claim.on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        result = await session.execute(claim.returning(inbox.c.event_id))
         return result.first() is not None
 
     async def _dead_letter(self, session: AsyncSession, record: ConsumerRecord, event_id: str, reason: str,
@@ -206,6 +244,7 @@ class ClaimEventConsumer:
             ("dlq_failed_at", dt.datetime.now(dt.UTC).isoformat().encode()),
         ]
         origin = logical_topic(record.topic, self.namespace)
+        events_processed.add(1, {"consumer_group": self.name, "outcome": "dead_lettered", "topic": origin})
         await enqueue(session, self.tables, [(dead_letter_topic(origin), record.key, headers,
                                               record.value or b"", f"dlq:{self.name}:{event_id}")])
 

@@ -22,10 +22,14 @@ from shared.db import on_commit
 from shared.messaging.outbox import decode_headers
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import physical_topic
+from shared.metrics import meter, observe
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 PURGE_EVERY_SECONDS = 600
+BACKLOG_EVERY_SECONDS = 5
+published_events = meter.create_counter("claimline.outbox.published", unit="{message}",
+                                        description="Outbox rows the relay published to Kafka")
 
 
 def build_producer(bootstrap: str) -> AIOKafkaProducer:
@@ -51,6 +55,11 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         on_commit(sessions, self._wake.set)
+        self._schema = schema
+        self._backlog: int | None = None
+        observe("claimline.outbox.backlog", "Outbox rows committed but not yet published", "{message}",
+                lambda: [] if self._backlog is None or self._stopping.is_set()
+                else [(self._backlog, {"schema": self._schema})])
 
     async def publish_batch(self) -> int:
         """Publish one batch of unsent rows; returns how many were published."""
@@ -77,7 +86,8 @@ class OutboxRelay:
             await asyncio.gather(*deliveries)
             await session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
                                   .values(published_at=func.now()))
-            return len(rows)
+        published_events.add(len(rows), {"schema": self._schema})
+        return len(rows)
 
     async def backlog(self) -> int:
         """Rows committed but not yet published."""
@@ -97,7 +107,14 @@ class OutboxRelay:
         """Publish until stopped; back off on errors without losing rows (they stay unsent)."""
         delay = self.idle_seconds
         next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+        next_backlog = time.monotonic()
         while not self._stopping.is_set():
+            if time.monotonic() >= next_backlog:
+                next_backlog = time.monotonic() + BACKLOG_EVERY_SECONDS
+                try:
+                    self._backlog = await self.backlog()
+                except Exception as error:  # noqa: BLE001 - a metric only
+                    log.debug("outbox backlog count failed", extra={"error": type(error).__name__})
             if time.monotonic() >= next_purge:
                 next_purge = time.monotonic() + PURGE_EVERY_SECONDS
                 try:

@@ -42,15 +42,17 @@ TENANTS_TOPIC = "tenants.events"
 
 def stack_topics(partitions: int = DEFAULT_PARTITIONS, replication_factor: int = 1) -> list[TopicSpec]:
     """Every topic the stack needs, with explicit partitions and retention (the tenants topic is compacted)."""
+    # With three replicas, an acks=all write needs two of them: one broker may be lost, no event may.
+    durable = {"min.insync.replicas": str(min(2, replication_factor))}
     specs = []
     for service in SERVICES:
         topic = events_topic(service)
-        specs.append(TopicSpec(topic, partitions, {"retention.ms": str(RETENTION_EVENTS_MS),
-                                                   "min.insync.replicas": str(min(2, replication_factor))}))
-        specs.append(TopicSpec(dead_letter_topic(topic), partitions, {"retention.ms": str(RETENTION_DLQ_MS)}))
-    specs.append(TopicSpec(TENANTS_TOPIC, 1, {"cleanup.policy": "compact"}))
+        specs.append(TopicSpec(topic, partitions, {"retention.ms": str(RETENTION_EVENTS_MS), **durable}))
+        specs.append(TopicSpec(dead_letter_topic(topic), partitions,
+                               {"retention.ms": str(RETENTION_DLQ_MS), **durable}))
+    specs.append(TopicSpec(TENANTS_TOPIC, 1, {"cleanup.policy": "compact", **durable}))
     # Without it, one tenants event a service cannot read (say, a newer type) would stall its relay.
-    specs.append(TopicSpec(dead_letter_topic(TENANTS_TOPIC), 1, {"retention.ms": str(RETENTION_DLQ_MS)}))
+    specs.append(TopicSpec(dead_letter_topic(TENANTS_TOPIC), 1, {"retention.ms": str(RETENTION_DLQ_MS), **durable}))
     return specs
 
 

@@ -77,6 +77,12 @@ async def test_a_denied_claims_spans_form_one_trace(isolated: IsolatedEnvironmen
     in_trace = [s for s in finished if s.context.trace_id == trace_id]
     names = {s.name for s in in_trace}
     assert EXPECTED_STAGES <= names, f"missing from the trace: {EXPECTED_STAGES - names}"
+    consumer_spans = [s for s in claim_spans if s.name.startswith("process ")]
+    assert {s.attributes.get("claim.stage") for s in consumer_spans} >= {"coding", "submission", "remittance",
+                                                                       "denials", "intake"}
+    assert all(s.attributes.get("tenant.id") == "trace-practice" for s in claim_spans)
+    assert {s.attributes.get("payer.id") for s in claim_spans if s.name in {
+        "process claim.received", "process claim.submitted", "process claim.remittance_posted"}} == {"SIMDNY"}
     webhook_spans = [s for s in in_trace if s.name == "POST /v1/webhooks/clearinghouse"
                      and s.kind.name == "SERVER"]
     assert len(webhook_spans) >= 3, "999, 277CA and 835 deliveries continue the trace"

@@ -85,6 +85,30 @@ class ClaimStore:
                             status=status, previous_status=moved.previous_status, event_type=envelope.type,
                             event_id=envelope.id, occurred_at=envelope.time)
 
+    async def received_at(self, claim_id: str) -> dt.datetime | None:
+        """When intake accepted the claim's encounter."""
+        return (await self.session.execute(select(claims.c.created_at).where(
+            claims.c.claim_id == claim_id))).scalar()
+
+    async def tenant_of(self, claim_id: str) -> str | None:
+        return (await self.session.execute(select(claims.c.tenant_id).where(claims.c.claim_id == claim_id))).scalar()
+
+    async def oldest_in_status(self, statuses: tuple[str, ...], per_status: int) -> list[dict[str, Any]]:
+        """Up to per_status claims of each status, longest in it first (ids, payer and time only)."""
+        ranked = select(claims.c.claim_id, claims.c.tenant_id, claims.c.payer_id, claims.c.status,
+                        claims.c.status_at, func.row_number().over(
+                            partition_by=claims.c.status, order_by=claims.c.status_at).label("rank")
+                        ).where(claims.c.status.in_(statuses)).subquery()
+        rows = await self.session.execute(select(ranked).where(ranked.c.rank <= per_status)
+                                          .order_by(ranked.c.status, ranked.c.status_at))
+        return [dict(r._mapping) for r in rows]
+
+    async def status_counts(self) -> list[tuple[str, str, int]]:
+        """(tenant, status, claims) for every tenant and status in use."""
+        rows = await self.session.execute(select(claims.c.tenant_id, claims.c.status, func.count())
+                                          .group_by(claims.c.tenant_id, claims.c.status))
+        return [(r[0], r[1], r[2]) for r in rows]
+
     async def stored_response(self, tenant_id: str, key: str) -> tuple[str, int, dict[str, Any]] | None:
         row = (await self.session.execute(select(
             idempotency_keys.c.request_hash, idempotency_keys.c.status_code, idempotency_keys.c.response)

@@ -43,7 +43,8 @@ async def post_encounter(
         raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
     except IdempotencyKeyReused as reused:
         raise Unprocessable(str(reused)) from None
-    trace.get_current_span().set_attributes(claim_span_attributes(body["claim_id"], tenant_id))
+    trace.get_current_span().set_attributes(claim_span_attributes(
+        body["claim_id"], tenant_id, encounter.primary_coverage.payer.payer_id, stage="intake"))
     return JSONResponse(body, status_code=status_code, headers={"Location": f"/v1/claims/{body['claim_id']}"})
 
 

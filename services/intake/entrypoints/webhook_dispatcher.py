@@ -29,9 +29,13 @@ from services.intake.adapters.webhook_sender import WebhookSender
 from services.intake.domain.outbound_webhooks import AttemptResult, DueDelivery, Outcome, RetrySchedule
 from services.intake.service_layer.webhook_deliveries import settle_attempt, take_due_deliveries
 from shared.db import unit_of_work
+from shared.metrics import meter
 from shared.telemetry import claim_span_attributes
 
 log = logging.getLogger(__name__)
+delivery_attempts = meter.create_counter(
+    "claimline.webhook.delivery_attempts", unit="{attempt}",
+    description="Outbound webhook attempts by outcome (delivered, retry, expired, ...): failures are the rest")
 tracer = trace.get_tracer(__name__)
 FinishedAttempt = tuple[DueDelivery, AttemptResult, dt.datetime]
 
@@ -103,6 +107,7 @@ class WebhookDispatcher:
                 self._failing.add(delivery.endpoint_id)
             else:
                 self._failing.discard(delivery.endpoint_id)
+            delivery_attempts.add(1, {"outcome": outcome.value})
             if outcome is not Outcome.DELIVERED:
                 log.warning("outbound webhook attempt failed", extra={
                     "delivery_id": delivery.delivery_id, "endpoint_id": delivery.endpoint_id,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.claim_listing import ClaimBalances
+from services.intake.adapters.lifecycle_metrics import record_lifecycle_event
 from services.intake.adapters.repository import ClaimStore
 from services.intake.domain.balances import remittance_change
 from services.intake.domain.claim import (
@@ -67,5 +68,7 @@ async def project_lifecycle_event(session: AsyncSession, event: object, envelope
                                                timeline_summary(envelope.type, envelope.data), current_trace_id())
     if change is not None:
         await enqueue_status_change(session, change, dt.datetime.now(dt.UTC))
+    received_at = await ClaimStore(session).received_at(envelope.claim_id) if change is not None else None
+    record_lifecycle_event(envelope, change, received_at)
     if isinstance(event, RemittancePosted):
         await ClaimBalances(session).apply(envelope.claim_id, remittance_change(event))

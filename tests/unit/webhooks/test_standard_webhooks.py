@@ -167,3 +167,15 @@ def test_signature_without_version_prefix_does_not_count() -> None:
 def test_verification_error_is_a_value_error_naming_the_reason() -> None:
     with pytest.raises(ValueError, match="no_matching_signature"):
         verify("wrong", webhook_headers("right", b"x", now=NOW), b"x", now=NOW)
+
+
+def test_rotation_accepts_the_old_and_the_new_secret_and_signs_with_the_new() -> None:
+    old, new = "whsec_" + "b2xkLXNlY3JldC1rZXktMzItYnl0ZXMtbG9uZyEhISE=", "plain-new-secret"
+    body = b'{"type":"x12.835"}'
+    rotating = f"{new} {old}"
+    verify(rotating, webhook_headers(old, body, now=1_700_000_000), body, now=1_700_000_000)
+    verify(rotating, webhook_headers(new, body, now=1_700_000_000), body, now=1_700_000_000)
+    signed = webhook_headers(rotating, body, msg_id="msg_1", now=1_700_000_000)
+    assert signed == webhook_headers(new, body, msg_id="msg_1", now=1_700_000_000)
+    with pytest.raises(WebhookVerificationError):
+        verify(new, webhook_headers(old, body, now=1_700_000_000), body, now=1_700_000_000)

@@ -8,7 +8,7 @@ import pytest
 
 STACK_VARIABLES = ("INTAKE_URL", "CODING_URL", "SUBMISSION_URL", "REMITTANCE_URL", "DENIALS_URL",
                    "CLEARINGHOUSE_URL", "API_KEY", "WEBHOOK_SECRET", "KAFKA_BOOTSTRAP", "DATABASE_URL",
-                   "CONSOLE_URL", "ADMIN_TOKEN")
+                   "CONSOLE_URL", "ADMIN_TOKEN", "RUN_DIR")
 
 
 @pytest.fixture(scope="session")

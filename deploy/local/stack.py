@@ -147,11 +147,24 @@ def status(run_dir: Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["up", "down", "clean", "status", "env"])
+    parser.add_argument("command", choices=["up", "down", "clean", "status", "env", "stop-service",
+                                            "start-service"])
+    parser.add_argument("service", nargs="?", choices=SERVICES, help="for stop-service and start-service")
     parser.add_argument("--run-dir", default=os.environ.get("RUN_DIR", str(ROOT / ".run")))
     args = parser.parse_args()
     run_dir = Path(args.run_dir).resolve()
-    if args.command == "up":
+    if args.command in {"stop-service", "start-service"} and not args.service:
+        parser.error(f"{args.command} needs a service name")
+    if args.command == "stop-service":
+        stack_process.stop(run_dir, args.service)
+        print(f"{args.service} stopped")
+    elif args.command == "start-service":
+        stack_env = environment(run_dir)
+        start_service(run_dir, args.service, stack_env)
+        stack_process.wait_for_http(stack_env[f"{args.service.upper()}_URL"] + "/readyz", 90, args.service,
+                                    run_dir / "logs" / f"{args.service}.log")
+        print(f"{args.service} started")
+    elif args.command == "up":
         up(run_dir)
         print(f"stack is up; source {run_dir / 'stack.env'}")
     elif args.command == "down":

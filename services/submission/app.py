@@ -10,14 +10,20 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.submission.adapters.claim_status_http import HttpClaimStatus
 from services.submission.adapters.clearinghouse.config import TransportSettings, build_adapters
 from services.submission.adapters.tables import api_keys, messaging
-from services.submission.entrypoints import http, http_scrubber
+from services.submission.domain.follow_up import bundled_policy
+from services.submission.entrypoints import http, http_acknowledgements, http_follow_up, http_scrubber
 from services.submission.entrypoints.consumers import HANDLERS, TOPICS
 from services.submission.entrypoints.dispatcher import run_dispatcher
+from services.submission.entrypoints.follow_up_loop import run_follow_up_loop
 from services.submission.service_layer.batch_sending import send_due_batches
+from services.submission.service_layer.follow_up import note_remittance_posted
 from services.submission.service_layer.handlers import DEFAULT_SUBMITTER
+from shared.events.claim_events import RemittancePosted
 from shared.http.service_app import build_service_app
+from shared.messaging.topics import events_topic
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -41,7 +47,18 @@ def _wire(transport: TransportSettings) -> object:
         after_send = _crash if transport.fault_crash_after_send else (lambda: None)
         runtime.add_loop("submission-dispatcher", lambda: run_dispatcher(
             runtime.sessions, adapters, transport, DEFAULT_SUBMITTER, after_send))
+        _wire_follow_up(runtime, app)
     return wire
+
+
+def _wire_follow_up(runtime: ServiceRuntime, app: FastAPI) -> None:
+    # An 835 ends follow-up: its own consumer group, so it reads the remittance topic from the start.
+    runtime.add_consumer("submission.remittance-follow-up", [events_topic("remittance")],
+                         {RemittancePosted.event_type: note_remittance_posted})
+    claim_status = HttpClaimStatus(runtime.settings.clearinghouse_url)
+    app.state.claim_status = claim_status
+    app.state.follow_up_policy = policy = bundled_policy()
+    runtime.add_loop("submission-follow-up", lambda: run_follow_up_loop(runtime.sessions, claim_status, policy))
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -50,8 +67,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app = build_service_app(
         service="submission", title="Claimline submission", settings=settings or ServiceSettings(),
         description="Scrubbing, X12 837P/837I, clearinghouse submission, 999/277CA, follow-up, corrections.",
-        tables=messaging, api_keys=api_keys, routers=[http.router, http_scrubber.router],
-        wire=_wire(transport))  # type: ignore[arg-type]
+        tables=messaging, api_keys=api_keys, routers=[http.router, http_scrubber.router, http_acknowledgements.router,
+                 http_follow_up.router], wire=_wire(transport))  # type: ignore[arg-type]
     started = app.router.lifespan_context
 
     @asynccontextmanager

@@ -4,7 +4,7 @@ Several submissions now share their batch's interchange control number, so that 
 longer unique (it stays indexed: a 999 finds its claims by it).
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0003
 """
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision = "0002"
-down_revision = "0001"
+down_revision = "0003"  # main took 0003 (acks, follow-up) first; chained after it so databases at 0003 still get 0002
 branch_labels = None
 depends_on = None
 SCHEMA = "submission"

@@ -159,8 +159,8 @@ async def test_claims_routed_to_sftp_are_dropped_and_their_acks_picked_up(
             assert pyx12_errors(text) == []
             billed[path.name] = [s[1] for s in segments(text) if s[0] == "CLM"]
             ack_999, ack_277 = _answers(text, 700 + 2 * control)
-            _drop(server.folder("outbound"), f"{path.stem}.999", ack_999)
-            _drop(server.folder("outbound"), f"{path.stem}.277", ack_277)
+            _drop(server.folder("outbound"), f"{path.stem}-1.999", ack_999)  # picked up in name order: 999 first
+            _drop(server.folder("outbound"), f"{path.stem}-2.277", ack_277)
         pcns = {patient_control_number_for(claim_id): payer for claim_id, payer in claims.items()}
         assert sorted(sorted(pcns[p] for p in batch) for batch in billed.values()) == [
             ["SIMPAY", "SIMPAY"], ["SIMREJ"]]

@@ -48,7 +48,8 @@ submissions = Table(
     Column("frequency_code", String(1), nullable=False),
     Column("payer_id", String(80), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("interchange_control_number", BigInteger, nullable=False, unique=True),
+    # The batch's ISA13 once the claim is batched: shared by every claim of that interchange.
+    Column("interchange_control_number", BigInteger, nullable=False, index=True),
     Column("x12", Text, nullable=False),
     Column("traceparent", String(64)),
     Column("send_attempts", Integer, nullable=False, server_default="0"),
@@ -66,6 +67,7 @@ submissions = Table(
     Column("corrects_payer_claim_control_number", String(50)),
     Column("prior_payer", JSONB),
     Column("adjudication", String(20)),  # the 835's outcome for this version: paid, denied, reversed, ...
+    Column("batch_id", UUID(as_uuid=False), index=True),  # the interchange that carried it (migration 0002)
     UniqueConstraint("claim_id", "claim_version", name="submissions_claim_version_key"),
 )
 
@@ -79,4 +81,26 @@ acknowledgements = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("content_digest", String(64)),  # sha256 of the X12: the same ack under a new delivery id applies once
     Column("unmatched_references", JSONB),  # what named no claim or submission we know (control numbers, CLM01s)
+)
+
+# One 837 interchange per batch: claims of one tenant, clearinghouse, payer and kind (open -> sending -> sent | failed).
+submission_batches = Table(
+    "submission_batches", metadata,
+    Column("batch_id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("clearinghouse", String(64), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("implementation_guide", String(12), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("claim_count", Integer, nullable=False, server_default="0"),
+    Column("interchange_control_number", BigInteger, unique=True),
+    Column("idempotency_key", String(100), unique=True),
+    Column("file_name", String(100)),
+    Column("x12", Text),
+    Column("send_attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("opened_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

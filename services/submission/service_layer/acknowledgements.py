@@ -116,13 +116,17 @@ def _verdict_for(ack: FunctionalAcknowledgement, control_number: int) -> Transac
 async def _apply_999s(store: SubmissionStore, acks: AcknowledgementStore, delivery_id: str,
                       functional_acks: list[FunctionalAcknowledgement]) -> _Application:
     application = _Application(total=len(functional_acks))
+    # A batch's claims share its group control number: the 999 answers for each of them.
+    matches = []
     for ack in functional_acks:
         number = int(ack.group_control_number) if ack.group_control_number.isdigit() else None
-        submission = await store.submission_by_control_number(number) if number is not None else None
-        if submission is None:
+        submissions = await store.submissions_by_control_number(number) if number is not None else []
+        if not submissions:
             application.unmatched.append({"kind": "group_control_number", "reference": ack.group_control_number})
             continue
         application.matched += 1
+        matches += [(ack, submission) for submission in submissions]
+    for ack, submission in matches:
         verdict = _verdict_for(ack, submission["interchange_control_number"])
         # A 999 may arrive after the 277CA: it can still note acceptance (and warnings), never reject.
         awaiting = submission["status"] in AWAITING_ACK

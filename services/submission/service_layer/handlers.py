@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import uuid
 
-from opentelemetry import propagate, trace
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from opentelemetry import trace
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.submission.adapters.clearinghouse_http import (
-    ClearinghouseRefused,
-    ClearinghouseUnavailable,
-    HttpClearinghouse,
-)
 from services.submission.adapters.repository import SubmissionStore, utcnow
 from services.submission.domain.billable_claim import BillableClaim
 from services.submission.domain.cob_adjudication import PriorPayerAdjudication, billed_coverage
@@ -30,18 +24,16 @@ from services.submission.domain.submission_plan import (
 )
 from services.submission.service_layer.learned_edits import with_learned_edits
 from shared.contracts.encounter import Encounter
-from shared.db import unit_of_work
 from shared.events.claim_events import (
     BilledLine,
     ClaimCoded,
-    ClaimRejected,
     ClaimScrubFailed,
     ClaimSubmitted,
     ScrubEdit,
 )
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import envelope_for
-from shared.telemetry import claim_span_attributes, current_traceparent
+from shared.telemetry import current_traceparent
 
 SOURCE = "submission"
 DEFAULT_SUBMITTER = Submitter()
@@ -140,54 +132,6 @@ def submitted_event(submission: dict, encounter: Encounter) -> ClaimSubmitted:
                           modifiers=line.modifiers, units=line.units, charge=line.charge,
                           date_of_service=line.date_of_service or encounter.date_of_service)
                for number, line in zip(numbers, encounter.service_lines, strict=True)])
-
-
-async def dispatch_due(sessions: async_sessionmaker[AsyncSession], clearinghouse: HttpClearinghouse,
-                       limit: int = 50) -> int:
-    """Send due submissions; each is marked sent with its claim.submitted event in one transaction.
-
-    A crash after the send and before the commit leaves the row pending: the resend carries the
-    same Idempotency-Key (the submission id), so the clearinghouse answers without a second claim.
-    """
-    sent = 0
-    async with unit_of_work(sessions) as session:
-        store = SubmissionStore(session)
-        for submission in await store.lock_due(limit):
-            parent = propagate.extract({"traceparent": submission["traceparent"]} if submission["traceparent"] else {})
-            with tracer.start_as_current_span("submit 837 to clearinghouse", context=parent, attributes={
-                    **claim_span_attributes(submission["claim_id"], submission["tenant_id"]),
-                    "payer.id": submission["payer_id"], "x12.interchange_control_number":
-                    str(submission["interchange_control_number"])}):
-                sent += await _send_one(store, clearinghouse, submission)
-    return sent
-
-
-async def _send_one(store: SubmissionStore, clearinghouse: HttpClearinghouse, submission: dict) -> int:
-    attempts = submission["send_attempts"] + 1
-    try:
-        await clearinghouse.submit(submission["x12"], idempotency_key=submission["submission_id"])
-    except ClearinghouseUnavailable as error:
-        delay = min(2 ** attempts, 300)
-        await store.update_submission(submission["submission_id"], send_attempts=attempts, last_error=str(error),
-                                      next_attempt_at=utcnow() + dt.timedelta(seconds=delay))
-        return 0
-    except ClearinghouseRefused as error:
-        await store.update_submission(submission["submission_id"], send_attempts=attempts, status="refused",
-                                      last_error=str(error))
-        await store.update_billing_claim(submission["claim_id"], status="rejected")
-        rejected = ClaimRejected(submission_id=submission["submission_id"], stage="999", status_category="R",
-                                 status_code="refused", reason=str(error))
-        await store.record(submission["claim_id"], [_envelope(rejected, submission)])
-        return 0
-    await store.update_submission(submission["submission_id"], send_attempts=attempts, status="sent",
-                                  sent_at=utcnow(), last_error=None)
-    claim = await store.billing_claim_by_pcn(patient_control_number_for(submission["claim_id"]))
-    assert claim is not None
-    await store.update_billing_claim(submission["claim_id"], status="submitted")
-    # The version's own encounter: the claim's latest may have moved on since this version was queued.
-    event = submitted_event(submission, Encounter.model_validate(submission.get("encounter") or claim["encounter"]))
-    await store.record(submission["claim_id"], [_envelope(event, submission)])
-    return 1
 
 
 def _envelope(event: object, submission: dict) -> EventEnvelope:

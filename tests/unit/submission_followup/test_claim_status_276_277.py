@@ -15,7 +15,7 @@ from services.submission.domain.claim_status_response_277 import parse_277
 from services.submission.domain.errors import AckParseError
 from services.submission.domain.submission_plan import Submitter
 from shared.contracts.encounter import Encounter
-from tests.support.encounters import encounter_for
+from tests.support.encounters import CODED_DATE_OF_SERVICE, encounter_for
 from tests.unit.submission_followup.x212_structure import problems_276
 from tools.clearinghouse.claims import BillingProvider, PersonName, ServiceLine, SubmittedClaim
 from tools.clearinghouse.ledger import ClaimRecord, InterchangeRecord, Ledger
@@ -49,8 +49,8 @@ def _institutional(payer: str) -> dict[str, Any]:
 
 def _multi_day(payer: str) -> dict[str, Any]:
     encounter = encounter_for(payer)
-    encounter["service_lines"][1]["date_of_service"] = "2026-11-04"
-    encounter["date_of_service_through"] = "2026-11-04"
+    encounter["service_lines"][1]["date_of_service"] = "2026-09-17"
+    encounter["date_of_service_through"] = "2026-09-17"
     return encounter
 
 
@@ -123,7 +123,8 @@ def test_simulator_277_answers_are_read_back(ledger: Ledger, category: str, code
     assert (answer.trace_number, answer.payer_id, answer.patient_control_number) == ("TRACE1", "SIMACK", PCN)
     assert (answer.status_category_code, answer.status_code) == (category, code)
     assert (answer.finalized, answer.not_found) == (finalized, not_found)
-    assert answer.service_date_from == dt.date(2026, 11, 2) and answer.statuses[0].total_charge == Decimal("227")
+    assert answer.service_date_from == dt.date.fromisoformat(CODED_DATE_OF_SERVICE)
+    assert answer.statuses[0].total_charge == Decimal("227")
     assert answer.payer_claim_control_number == ("PCCN9" if category in ("P1", "F1", "F2") else None)
 
 

@@ -7,11 +7,13 @@ py-spy (pinned 0.4.3) goes into the bench's throwaway virtual environment, never
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections import Counter
 from pathlib import Path
 
 PY_SPY = "py-spy==0.4.3"
+LINE_NUMBER = re.compile(r":\d+\)$")
 
 
 def start(venv_python: Path, pid: int, seconds: int, out: Path) -> subprocess.Popen:
@@ -34,7 +36,8 @@ def top_frames(collapsed: Path, count: int = 12) -> dict[str, list[tuple[str, fl
         if not stack or not samples.isdigit():
             continue
         n = int(samples)
-        frames = stack.split(";")
+        # Per function, not per line: drop the line number py-spy puts after the file.
+        frames = [LINE_NUMBER.sub(")", frame) for frame in stack.split(";")]
         total += n
         own[frames[-1]] += n
         for frame in set(frames):
@@ -42,6 +45,6 @@ def top_frames(collapsed: Path, count: int = 12) -> dict[str, list[tuple[str, fl
     if not total:
         return {"self": [], "inclusive": [], "samples": []}
     return {"self": [(f, 100 * n / total) for f, n in own.most_common(count)],
-            "inclusive": [(f, 100 * n / total) for f, n in inclusive.most_common(count * 3)
+            "inclusive": [(f, 100 * n / total) for f, n in inclusive.most_common()
                           if "services/" in f or "shared/" in f][:count],
             "samples": [("total", float(total))]}

@@ -2,12 +2,14 @@
 
     python -m bench.run [--run-dir DIR]
 
-Environment (defaults in brackets): BENCH_RATE [500] claims/s offered and BENCH_SECONDS [180] for the
-lifecycle runs, BENCH_DRAIN_SECONDS [300] to let the last claims finish, BENCH_INTAKE_SECONDS [30]
+Environment (defaults in brackets): BENCH_RATE [500] claims/s offered and BENCH_SECONDS [180] for
+the lifecycle runs, BENCH_DRAIN_SECONDS [300] to let the last claims finish, BENCH_INTAKE_SECONDS [30]
 of wrk, BENCH_ERA_CLAIMS [10000] in the 835 file, BENCH_PEER_TIMEOUT [900] per peer parser,
-BENCH_PROFILE_SECONDS [30] of py-spy on the busiest service (0 skips), BENCH_SCALE_OUT [1] (0 skips the
-two-instance run). Results also go to <run>/bench-results.json and the profile to <run>/profile-*.txt; the stacks
-live in <run>/one and <run>/two and are removed when their phase ends.
+BENCH_POST_CLAIMS [2000] posted through remittance's service layer, BENCH_PROFILE_SECONDS [30] of
+py-spy on the busiest service (0 skips), BENCH_SCALE_OUT [1] (0 skips the two-instance run),
+BENCH_PEERS_VENV to reuse a peers' venv. Results go to <run>/bench-results.json (after every phase)
+and the profile to <run>/profile-*.txt; the stacks live in <run>/one and <run>/two and are removed
+when their phase ends.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ def profile_busiest(run_dir: Path, results_dir: Path, env: dict[str, str], key: 
     return {"service": busiest, **profile.top_frames(out)}
 
 
+def save(results_dir: Path, results: dict) -> None:
+    """Written after every phase, so an interrupted run still leaves what it measured."""
+    (results_dir / "bench-results.json").write_text(json.dumps(results, indent=2, default=str))
+
+
 def single_instance(results_dir: Path, results: dict) -> None:
     run_dir = results_dir / "one"
     _stack(run_dir, "clean")
@@ -88,14 +95,19 @@ def single_instance(results_dir: Path, results: dict) -> None:
     env = stack_env(run_dir)
     key = bench_api_key(env, run_dir)
     results["lifecycle"] = lifecycle(run_dir, env, key, "one")
+    save(results_dir, results)
     seconds = int(_setting("BENCH_PROFILE_SECONDS", 30))
     if seconds:
-        results["profile"] = profile_busiest(run_dir, results_dir, env, key, results["lifecycle"]["cpu_ms_per_claim"], seconds)
+        cpu_ms = results["lifecycle"]["cpu_ms_per_claim"]
+        results["profile"] = profile_busiest(run_dir, results_dir, env, key, cpu_ms, seconds)
     results["intake"] = intake_bench.run(env, key, run_dir, int(_setting("BENCH_INTAKE_SECONDS", 30)))
+    save(results_dir, results)
     time.sleep(5)  # let the pipeline take what wrk left in flight before the replay counts rows
     results["replay"] = replay_bench.run(env, run_dir)
+    save(results_dir, results)
     results["era"] = era_bench.run(results_dir, env["DATABASE_URL"], int(_setting("BENCH_ERA_CLAIMS", 10_000)),
-                                   _setting("BENCH_PEER_TIMEOUT", 900))
+                                   _setting("BENCH_PEER_TIMEOUT", 900),
+                                   int(_setting("BENCH_POST_CLAIMS", 2_000)))
     _stack(run_dir, "clean")
 
 
@@ -124,7 +136,7 @@ def main() -> int:
             if (run_dir / stack).exists():
                 _stack(run_dir / stack, "clean")
         results["load_average_at_end"] = os.getloadavg()
-        (run_dir / "bench-results.json").write_text(json.dumps(results, indent=2, default=str))
+        save(run_dir, results)
     print_table(results)
     print(f"\nresults: {run_dir / 'bench-results.json'}")
     return 0

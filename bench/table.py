@@ -67,7 +67,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         found.append((f"replay: intake.timeline rebuilt from the log ({replay['events_replayed']:,} events"
                       f"{'' if replay['complete'] else ', incomplete'})",
                       f"{_n(replay['events_per_second'], ' events/s')} incl. start-up, "
-                      f"{_n(replay['events_per_second_after_first_row'], ' events/s')} after it", "", ""))
+                      f"{_n(replay['events_per_second_after_ready'], ' events/s')} after ready", "", ""))
     if "scale_out" in results:
         found += _lifecycle_rows("lifecycle, 2 instances each", results["scale_out"])
     return found

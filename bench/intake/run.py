@@ -31,7 +31,7 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def run(env: dict[str, str], api_key: str, run_dir: Path, seconds: int, connections: int = 32,
+def run(env: dict[str, str], api_key: str, run_dir: Path, seconds: int, connections: int = 16,
         threads: int = 2, payer: str = "SIMACK") -> dict:
     """One wrk run against intake; requests/s, p50 and p99 in milliseconds."""
     body = encounter_for(payer, "wrk")
@@ -39,7 +39,7 @@ def run(env: dict[str, str], api_key: str, run_dir: Path, seconds: int, connecti
     body_file = run_dir / "bench-intake-encounter.json"
     body_file.write_text(json.dumps(body))
     done = subprocess.run(
-        [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(SCRIPT),
+        [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(SCRIPT),
          env["INTAKE_URL"]],
         capture_output=True, text=True, check=True,
         env={**os.environ, "BENCH_BODY_FILE": str(body_file), "BENCH_API_KEY": api_key,

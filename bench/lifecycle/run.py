@@ -50,7 +50,8 @@ async def offer(intake_urls: list[str], api_key: str, rate: float, seconds: floa
             async with gate:
                 sent = time.monotonic()
                 try:
-                    response = await api.post(f"{intake_urls[index % len(intake_urls)]}/v1/encounters", json=encounter_for(payer, label))
+                    url = f"{intake_urls[index % len(intake_urls)]}/v1/encounters"
+                    response = await api.post(url, json=encounter_for(payer, label))
                 except httpx.HTTPError:
                     offered.refused[0] = offered.refused.get(0, 0) + 1
                     return
@@ -134,8 +135,10 @@ async def run(env: dict[str, str], api_key: str, rate: float, seconds: float, dr
         "target_rate": rate, "seconds": seconds, "offered": int(rate * seconds), "accepted": len(offered.claims),
         "refused": offered.refused, "offered_rate": len(offered.claims) / offered.seconds if offered.seconds else None,
         "by_status": by_status, "completed": done, "claims_per_second": rate_done,
-        "request_p50": percentile(offered.request_seconds, 0.5), "request_p99": percentile(offered.request_seconds, 0.99),
-        "submitted_p50": percentile(measured["submitted"], 0.5), "submitted_p99": percentile(measured["submitted"], 0.99),
+        "request_p50": percentile(offered.request_seconds, 0.5),
+        "request_p99": percentile(offered.request_seconds, 0.99),
+        "submitted_p50": percentile(measured["submitted"], 0.5),
+        "submitted_p99": percentile(measured["submitted"], 0.99),
         "posted_p50": percentile(measured["posted"], 0.5), "posted_p99": percentile(measured["posted"], 0.99),
         "latency_sample": len(measured["submitted"]), "intake_instances": len(intake_urls),
     }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 
 from sqlalchemy import func, select, update
 
+from services.coding.adapters.coding_engines import load_coding_engines
 from services.coding.adapters.tables import messaging as coding_tables
-from services.coding.entrypoints.consumers import HANDLERS as CODING_HANDLERS
+from services.coding.entrypoints.consumers import coding_handlers
 from services.intake.adapters.tables import messaging as intake_tables
 from shared.contracts.encounter import Encounter
 from shared.db import create_engine, session_factory, unit_of_work
@@ -47,10 +49,16 @@ async def poll_until(consumer: ClaimEventConsumer, wanted: int, timeout: float =
     return records
 
 
+@functools.cache
+def real_coding_handlers() -> dict:
+    """Coding's own handlers with its engines (code sets, note reader), loaded once for the module."""
+    return coding_handlers(load_coding_engines())
+
+
 def coding_consumer(isolated: IsolatedEnvironment, sessions, group: str) -> ClaimEventConsumer:
     return ClaimEventConsumer(name=group, topics=[events_topic("intake")], bootstrap=isolated.kafka_bootstrap,
-                              sessions=sessions, tables=coding_tables, registry=CONTRACTS, handlers=CODING_HANDLERS,
-                              max_attempts=2, namespace=isolated.namespace)
+                              sessions=sessions, tables=coding_tables, registry=CONTRACTS,
+                              handlers=real_coding_handlers(), max_attempts=2, namespace=isolated.namespace)
 
 
 async def test_relay_stopped_after_commit_publishes_on_restart(isolated: IsolatedEnvironment) -> None:

@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from tools.clearinghouse import appeals
+from tools.clearinghouse.claim_status_endpoint import router as claim_status_router
 from tools.clearinghouse.endpoints import router
 from tools.clearinghouse.ledger import Ledger
 from tools.clearinghouse.payer_rules import load_payers
@@ -56,4 +58,6 @@ def create_app(
 
     app = FastAPI(title="Clearinghouse simulator", version="1", lifespan=lifespan)
     app.include_router(router)
+    app.include_router(claim_status_router)
+    app.include_router(appeals.router)
     return app

@@ -47,25 +47,20 @@ class SubmissionStore:
     async def add_submission(self, values: dict[str, Any]) -> None:
         await self.session.execute(insert(submissions).values(**values))
 
-    async def lock_due(self, limit: int) -> list[dict[str, Any]]:
-        """Pending submissions whose time has come, locked so only one dispatcher sends each."""
-        rows = (await self.session.execute(select(submissions).where(
-            submissions.c.status == "pending", submissions.c.next_attempt_at <= func.now(),
-        ).order_by(submissions.c.next_attempt_at).limit(limit).with_for_update(skip_locked=True))).all()
-        return [dict(r._mapping) for r in rows]
-
     async def update_submission(self, submission_id: str, **values: Any) -> None:
         await self.session.execute(update(submissions).where(submissions.c.submission_id == submission_id)
                                    .values(**values))
 
-    async def submission_by_control_number(self, control_number: int) -> dict[str, Any] | None:
-        """Locked: an ack can overtake the dispatcher's commit, so wait for it and read what it wrote."""
-        row = (await self.session.execute(select(submissions).where(
-            submissions.c.interchange_control_number == control_number).with_for_update())).first()
-        return dict(row._mapping) if row else None
+    async def submissions_by_control_number(self, control_number: int) -> list[dict[str, Any]]:
+        """Every claim of one interchange (a batch), locked: an ack can overtake the dispatcher's commit,
+        so wait for it and read what it wrote."""
+        rows = (await self.session.execute(select(submissions).where(
+            submissions.c.interchange_control_number == control_number).order_by(submissions.c.submission_id)
+            .with_for_update())).all()
+        return [dict(r._mapping) for r in rows]
 
     async def latest_submission(self, claim_id: str) -> dict[str, Any] | None:
-        """Locked, like submission_by_control_number: the 277CA may arrive before the send commits."""
+        """Locked, like submissions_by_control_number: the 277CA may arrive before the send commits."""
         row = (await self.session.execute(select(submissions).where(submissions.c.claim_id == claim_id)
                                           .order_by(submissions.c.claim_version.desc()).limit(1)
                                           .with_for_update())).first()

@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -33,6 +35,8 @@ billing_claims = Table(
     Column("payer_claim_control_number", String(50)),
     Column("status", String(32), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A re-coding that arrived while a version awaited the payer: billed once that version is answered (0004).
+    Column("correction_pending", Boolean, nullable=False, server_default=false()),
 )
 
 submissions = Table(
@@ -44,7 +48,8 @@ submissions = Table(
     Column("frequency_code", String(1), nullable=False),
     Column("payer_id", String(80), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("interchange_control_number", BigInteger, nullable=False, unique=True),
+    # The batch's ISA13 once the claim is batched: shared by every claim of that interchange.
+    Column("interchange_control_number", BigInteger, nullable=False, index=True),
     Column("x12", Text, nullable=False),
     Column("traceparent", String(64)),
     Column("send_attempts", Integer, nullable=False, server_default="0"),
@@ -55,6 +60,14 @@ submissions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # What the version billed and why (migration 0004): corrections and secondary billing read them.
+    Column("encounter", JSONB),
+    Column("payer_responsibility", String(10), nullable=False, server_default="primary"),
+    Column("trigger", String(32), nullable=False, server_default="coded"),
+    Column("corrects_payer_claim_control_number", String(50)),
+    Column("prior_payer", JSONB),
+    Column("adjudication", String(20)),  # the 835's outcome for this version: paid, denied, reversed, ...
+    Column("batch_id", UUID(as_uuid=False), index=True),  # the interchange that carried it (migration 0002)
     UniqueConstraint("claim_id", "claim_version", name="submissions_claim_version_key"),
 )
 
@@ -66,4 +79,28 @@ acknowledgements = Table(
     Column("parse_error", Text),
     Column("outcome", String(20), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("content_digest", String(64)),  # sha256 of the X12: the same ack under a new delivery id applies once
+    Column("unmatched_references", JSONB),  # what named no claim or submission we know (control numbers, CLM01s)
+)
+
+# One 837 interchange per batch: claims of one tenant, clearinghouse, payer and kind (open -> sending -> sent | failed).
+submission_batches = Table(
+    "submission_batches", metadata,
+    Column("batch_id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("clearinghouse", String(64), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("implementation_guide", String(12), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("claim_count", Integer, nullable=False, server_default="0"),
+    Column("interchange_control_number", BigInteger, unique=True),
+    Column("idempotency_key", String(100), unique=True),
+    Column("file_name", String(100)),
+    Column("x12", Text),
+    Column("send_attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("opened_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

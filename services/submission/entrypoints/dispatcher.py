@@ -1,37 +1,67 @@
-"""The loop that sends pending submissions to the clearinghouse."""
+"""The loop that batches ready claims, sends due batches and picks up acks left at SFTP clearinghouses."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.submission.adapters.clearinghouse_http import HttpClearinghouse
-from services.submission.service_layer.handlers import dispatch_due
+from services.submission.adapters.clearinghouse import ClearinghouseAdapter
+from services.submission.adapters.clearinghouse.config import TransportSettings
+from services.submission.domain.submission_plan import Submitter
+from services.submission.service_layer.acknowledgement_pickup import pick_up_acknowledgements
+from services.submission.service_layer.batch_sending import send_due_batches
+from services.submission.service_layer.batching import form_batches
 from shared.db import on_commit
 
 log = logging.getLogger(__name__)
+IDLE_SECONDS = 1.0
 
 
-async def run_dispatcher(sessions: async_sessionmaker[AsyncSession], clearinghouse: HttpClearinghouse,
-                         idle_seconds: float = 1.0) -> None:
-    """Send what is due; when nothing was, wait for this service's next commit (a newly queued
-    submission) or the idle period (retries coming due); database outages are waited out."""
+async def run_dispatcher(sessions: async_sessionmaker[AsyncSession], adapters: Mapping[str, ClearinghouseAdapter],
+                         settings: TransportSettings, submitter: Submitter,
+                         after_send: Callable[[], None]) -> None:
+    """Batch, send, pick up; then wait for this service's next commit (a newly queued claim), the oldest
+    open batch coming due, or the idle period (retries, other instances' work). Outages are waited out."""
     committed = asyncio.Event()
     on_commit(sessions, committed.set)
+    pickers = [adapter for adapter in adapters.values() if adapter.picks_up_acknowledgements]
+    next_pickup = 0.0
     while True:
+        wait = IDLE_SECONDS
         try:
-            sent = await dispatch_due(sessions, clearinghouse)
+            batching = await form_batches(sessions, settings.batch_rules, settings.clearinghouse_for, submitter)
+            sent = await send_due_batches(sessions, adapters, settings.backoff, after_send)
+            if pickers and time.monotonic() >= next_pickup:
+                next_pickup = time.monotonic() + settings.ack_pickup_seconds
+                for adapter in pickers:
+                    await _pick_up(sessions, adapter)
+            if batching.next_due_seconds is not None:
+                wait = min(wait, batching.next_due_seconds + 0.01)
+            if pickers:
+                wait = min(wait, max(next_pickup - time.monotonic(), 0.0))
+            if batching.closed or sent:
+                continue
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # noqa: BLE001 - rows stay pending; retry after a pause
+        except Exception as error:  # noqa: BLE001 - rows stay where they are; retry after a pause
             log.warning("dispatch pass failed", extra={"error": type(error).__name__})
-            sent = 0
             await asyncio.sleep(1.0)
-        if not sent:
-            try:
-                await asyncio.wait_for(committed.wait(), timeout=idle_seconds)
-            except TimeoutError:
-                pass
-            committed.clear()
+        try:
+            await asyncio.wait_for(committed.wait(), timeout=wait)
+        except TimeoutError:
+            pass
+        committed.clear()
+
+
+async def _pick_up(sessions: async_sessionmaker[AsyncSession], adapter: ClearinghouseAdapter) -> None:
+    try:
+        await pick_up_acknowledgements(sessions, adapter)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # noqa: BLE001 - one unreachable clearinghouse must not stop the others
+        log.warning("acknowledgement pickup failed", extra={"clearinghouse": adapter.name,
+                                                             "error": type(error).__name__})

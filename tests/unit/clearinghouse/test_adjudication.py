@@ -152,6 +152,7 @@ def test_check_balanced_catches_a_claim_charge_that_does_not_add_up() -> None:
         check_balanced(dataclasses.replace(result, charge=D("100.01")))
 
 
-def test_payers_file_holds_the_four_simulated_payers() -> None:
-    assert set(PAYERS) == {"SIMACK", "SIMPAY", "SIMDNY", "SIMREJ"}
+def test_payers_file_holds_the_simulated_payers() -> None:
+    # SIMSEC pays as the secondary payer in coordination-of-benefits tests.
+    assert set(PAYERS) == {"SIMACK", "SIMPAY", "SIMSEC", "SIMDNY", "SIMREJ"}
     assert [p for p in PAYERS.values() if not p.accepts_claims] == [PAYERS["SIMREJ"]]

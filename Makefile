@@ -8,7 +8,7 @@ RUN_DIR ?= .run/dev
 TEST_RUN_DIR ?= .run/test-$(shell date +%s)-$$$$
 STACK := $(PY) deploy/local/stack.py
 
-.PHONY: install up down clean status demo test unit lint fuzz bench-coding
+.PHONY: install up down clean status demo test unit lint fuzz bench bench-coding
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,11 +41,15 @@ unit: install  ## pure domain tests only (no stack)
 	$(PY) -m pytest tests/unit -q
 
 lint: install
-	$(PY) -m ruff check shared services tools tests deploy
+	$(PY) -m ruff check shared services tools tests deploy bench
 
 FUZZ_SECONDS ?= 300
 fuzz: install  ## atheris on each X12 reader (835, 999, 277CA, 837P) for FUZZ_SECONDS each; crashes land in artifacts/fuzz
 	for target in 835 999 277ca 837p; do $(PY) -m tests.fuzz.run $$target --seconds $(FUZZ_SECONDS) || exit 1; done
+
+BENCH_RUN_DIR ?= .run/bench-$(shell date +%s)
+bench: install  ## benchmarks on fresh stacks of their own, one table (BENCH_SECONDS, BENCH_RATE, ...: see bench/run.py)
+	$(PY) -m bench.run --run-dir $(BENCH_RUN_DIR)
 
 bench-coding: install  ## coding accuracy: ICD-10-CM precision/recall and E/M agreement on the labelled notes
 	$(PY) bench/coding/run.py

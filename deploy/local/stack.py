@@ -1,6 +1,6 @@
 """The local stack: Kafka (KRaft), PostgreSQL, the five services and the clearinghouse simulator.
 
-    python deploy/local/stack.py up|down|clean|status [--run-dir DIR]
+    python deploy/local/stack.py up|down|clean|status [--run-dir DIR] [--instances N]
 
 `up` is safe to repeat: what runs is left running. Ports are chosen free on first start and kept
 in <run>/ports.json; secrets in <run>/secrets.json; the result in <run>/stack.env.
@@ -80,9 +80,22 @@ def _process_env(stack_env: dict[str, str], **extra: str) -> dict[str, str]:
     return env
 
 
-def start_service(run_dir: Path, service: str, stack_env: dict[str, str]) -> None:
-    port = ports(run_dir)[service]
-    stack_process.start(run_dir, service, [sys.executable, "-m", f"services.{service}"],
+def instance_name(service: str, number: int) -> str:
+    """The first instance keeps the service's name (pid file, log, port); later ones are <service>-N."""
+    return service if number == 1 else f"{service}-{number}"
+
+
+def instance_port(run_dir: Path, name: str) -> int:
+    """A port for an extra instance, chosen free once and kept in ports.json beside the others."""
+    known = ports(run_dir)
+    return known[name] if name in known else _load_json(run_dir / "ports.json",
+                                                        {**known, name: stack_process.free_port()})[name]
+
+
+def start_service(run_dir: Path, service: str, stack_env: dict[str, str], number: int = 1) -> None:
+    name = instance_name(service, number)
+    port = instance_port(run_dir, name)
+    stack_process.start(run_dir, name, [sys.executable, "-m", f"services.{service}"],
                         _process_env(stack_env, HTTP_PORT=str(port)), ROOT)
 
 
@@ -109,15 +122,16 @@ def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
                                   secret["api_key"]))
 
 
-def up(run_dir: Path) -> dict[str, str]:
+def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
     run_dir.mkdir(parents=True, exist_ok=True)
     port = ports(run_dir)
     stack_env = environment(run_dir)
     stack_postgres.up(run_dir, port["postgres"])
     stack_kafka.up(run_dir, port["kafka"], port["kafka_controller"])
     prepare_data(stack_env, run_dir)
-    for service in SERVICES:
-        start_service(run_dir, service, stack_env)
+    for number in range(1, instances + 1):
+        for service in SERVICES:
+            start_service(run_dir, service, stack_env, number)
     start_clearinghouse(run_dir, stack_env)
     start_console(run_dir, stack_env)
     for service in SERVICES:
@@ -126,19 +140,32 @@ def up(run_dir: Path) -> dict[str, str]:
     stack_process.wait_for_http(stack_env["CLEARINGHOUSE_URL"] + "/healthz", 30, "clearinghouse",
                                 run_dir / "logs" / "clearinghouse.log")
     stack_process.wait_for_http(stack_env["CONSOLE_URL"] + "/healthz", 30, "console", run_dir / "logs" / "console.log")
+    # Extra instances join the same consumer groups (partitions are shared); each has its own HTTP port.
+    for number in range(2, instances + 1):
+        for service in SERVICES:
+            name = instance_name(service, number)
+            url = f"http://127.0.0.1:{instance_port(run_dir, name)}"
+            stack_process.wait_for_http(url + "/readyz", 90, name, run_dir / "logs" / f"{name}.log")
+            stack_env[f"{service.upper()}_{number}_URL"] = url
     (run_dir / "stack.env").write_text("".join(f"export {k}={json.dumps(v)}\n" for k, v in stack_env.items()))
     return stack_env
 
 
+def extra_instances(run_dir: Path) -> list[str]:
+    """Names of the running or recorded extra instances (<service>-N), from their pid files."""
+    return sorted(path.stem for path in (run_dir / "pids").glob("*-*.pid")
+                  if path.stem.rsplit("-", 1)[0] in SERVICES)
+
+
 def down(run_dir: Path) -> None:
-    for name in ("console", "clearinghouse", *reversed(SERVICES)):
+    for name in ("console", "clearinghouse", *extra_instances(run_dir), *reversed(SERVICES)):
         stack_process.stop(run_dir, name)
     stack_process.stop(run_dir, "kafka", timeout=30)
     stack_postgres.down(run_dir)
 
 
 def status(run_dir: Path) -> int:
-    names = ["kafka", *SERVICES, "clearinghouse", "console"]
+    names = ["kafka", *SERVICES, *extra_instances(run_dir), "clearinghouse", "console"]
     for name in names:
         pid = stack_process.pid_of(run_dir, name)
         print(f"{name:14} {'running pid ' + str(pid) if pid else 'stopped'}")
@@ -151,6 +178,7 @@ def main() -> int:
                                             "start-service"])
     parser.add_argument("service", nargs="?", choices=SERVICES, help="for stop-service and start-service")
     parser.add_argument("--run-dir", default=os.environ.get("RUN_DIR", str(ROOT / ".run")))
+    parser.add_argument("--instances", type=int, default=1, help="for up: instances of each service (default 1)")
     args = parser.parse_args()
     run_dir = Path(args.run_dir).resolve()
     if args.command in {"stop-service", "start-service"} and not args.service:
@@ -165,7 +193,7 @@ def main() -> int:
                                     run_dir / "logs" / f"{args.service}.log")
         print(f"{args.service} started")
     elif args.command == "up":
-        up(run_dir)
+        up(run_dir, args.instances)
         print(f"stack is up; source {run_dir / 'stack.env'}")
     elif args.command == "down":
         down(run_dir)

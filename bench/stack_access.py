@@ -1,0 +1,70 @@
+"""What every bench needs from the running stack: its environment, a tenant that the limiter leaves
+alone, encounters with unique external ids, intake's database, and percentiles."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from shared.contracts.encounter import EXAMPLE
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_TENANT = "bench-practice"
+# High enough that intake's token bucket never answers 429 during a bench run.
+BENCH_RATE_LIMIT = 1_000_000
+
+
+def stack_env(run_dir: Path) -> dict[str, str]:
+    """The variables of <run>/stack.env (written by `stack.py up`)."""
+    env = {}
+    for line in (run_dir / "stack.env").read_text().splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = json.loads(value)
+    return env
+
+
+def _admin(env: dict[str, str], *args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "services.intake.admin", *args], cwd=ROOT, check=True,
+                          capture_output=True, text=True, env={**os.environ, **env})
+    return json.loads(done.stdout)
+
+
+def bench_api_key(env: dict[str, str], run_dir: Path) -> str:
+    """An API key of the bench tenant, created once per run dir with a rate limit that never binds."""
+    saved = run_dir / "bench-api-key.json"
+    if saved.exists():
+        return json.loads(saved.read_text())["api_key"]
+    _admin(env, "create-tenant", BENCH_TENANT, "--rate-limit-per-second", str(BENCH_RATE_LIMIT),
+           "--rate-limit-burst", str(BENCH_RATE_LIMIT))
+    issued = _admin(env, "issue-key", BENCH_TENANT)
+    saved.write_text(json.dumps(issued))
+    return issued["api_key"]
+
+
+def encounter_for(payer_id: str, label: str) -> dict[str, Any]:
+    """The example encounter billed to payer_id under a unique external id."""
+    encounter = copy.deepcopy(EXAMPLE)
+    encounter["external_id"] = f"B-{label}-{uuid.uuid4().hex[:16]}"
+    encounter["coverages"][0]["payer"]["payer_id"] = payer_id
+    return encounter
+
+
+def plain_dsn(database_url: str) -> str:
+    """asyncpg wants postgresql://, the services' URL says postgresql+asyncpg://."""
+    return database_url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
+    return ordered[rank]

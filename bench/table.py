@@ -1,0 +1,86 @@
+"""The one table `make bench` prints: each figure, what it reached, the issue's target, and whether it met it."""
+
+from __future__ import annotations
+
+
+def _n(value: float | None, unit: str = "", digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+def _ms(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1000:,.0f} ms"
+
+
+def _met(ok: bool | None) -> str:
+    return "" if ok is None else ("yes" if ok else "NO")
+
+
+def _lifecycle_rows(name: str, run: dict) -> list[tuple[str, str, str, str]]:
+    rate = run["claims_per_second"]
+    completed = f"{run['completed']:,}/{run['accepted']:,} done"
+    submitted_ok = None if run["submitted_p99"] is None or run["target_rate"] < 500 else run["submitted_p99"] < 1
+    return [
+        (f"{name}: claims/s end to end ({completed}, offered {_n(run['offered_rate'])}/s "
+         f"for {run['seconds']:.0f} s)", _n(rate, digits=1), ">= 1,000", _met(rate is not None and rate >= 1000)),
+        (f"{name}: encounter -> submitted p50 / p99", f"{_ms(run['submitted_p50'])} / {_ms(run['submitted_p99'])}",
+         "p99 < 1 s at 500/s", _met(submitted_ok)),
+        (f"{name}: encounter -> posted p50 / p99 (SIMPAY)", f"{_ms(run['posted_p50'])} / {_ms(run['posted_p99'])}",
+         "", ""),
+        (f"{name}: service CPU per claim", ", ".join(f"{k} {v:.0f} ms" for k, v in
+                                                     sorted(run["cpu_ms_per_claim"].items())), "", ""),
+    ]
+
+
+def rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(figure, reached, target, met) for every figure present in results."""
+    found: list[tuple[str, str, str, str]] = []
+    if "lifecycle" in results:
+        found += _lifecycle_rows("lifecycle, 1 instance each", results["lifecycle"])
+    if "intake" in results:
+        wrk = results["intake"]
+        rps = wrk["requests_per_second"]
+        found += [(f"intake POST /v1/encounters, wrk -c{wrk['connections']} ({wrk['non_2xx']} non-2xx)",
+                   f"{_n(rps, '/s')}, p50 {wrk['p50_ms']:.0f} ms, p99 {wrk['p99_ms']:.0f} ms", ">= 3,000/s",
+                   _met(rps >= 3000))]
+    if "era" in results:
+        era = results["era"]
+        rates = {p["peer"]: (p["claims"] / p["wall_seconds"] if p.get("claims") else None,
+                             p["claims"] / p["cpu_seconds"] if p.get("claims") and p.get("cpu_seconds") else None)
+                 for p in era["parse"]}
+        for peer, (wall, cpu) in rates.items():
+            note = next((" (timed out)" if p.get("timed_out") else " (failed)" if p.get("error") else "")
+                        for p in era["parse"] if p["peer"] == peer)
+            found.append((f"835 parse, {era['claims']:,}-claim file: {peer}{note}",
+                          f"{_n(wall, ' claims/s')} wall, {_n(cpu, ' claims/s')} CPU", "", ""))
+        ours = rates["claimline"][1]
+        peers = [cpu for peer, (_wall, cpu) in rates.items() if peer != "claimline" and cpu]
+        ratio = ours / max(peers) if ours and peers else None
+        found.append(("835 parse: claimline / faster peer (CPU time)", _n(ratio, "x", 1), ">= 10x",
+                      _met(None if ratio is None else ratio >= 10)))
+        post = era["post"]
+        found.append((f"835 post via remittance service layer, one transaction ({post['outcome']})",
+                      f"{_n(post['claims'] / post['wall_seconds'], ' claims/s')} wall, "
+                      f"{_n(post['claims'] / post['cpu_seconds'] if post['cpu_seconds'] else None, ' claims/s')} "
+                      "CPU of the bench process", "", ""))
+    if "replay" in results:
+        replay = results["replay"]
+        found.append((f"replay: intake.timeline rebuilt from the log ({replay['events_replayed']:,} events"
+                      f"{'' if replay['complete'] else ', incomplete'})",
+                      f"{_n(replay['events_per_second'], ' events/s')} incl. start-up, "
+                      f"{_n(replay['events_per_second_after_ready'], ' events/s')} after ready", "", ""))
+    if "scale_out" in results:
+        found += _lifecycle_rows("lifecycle, 2 instances each", results["scale_out"])
+    return found
+
+
+def print_table(results: dict) -> None:
+    """The table as aligned plain text, with the load average beside it (figures under load are lower)."""
+    table = [("figure", "reached", "target", "met"), *rows(results)]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for index, row in enumerate(table):
+        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        if index == 0:
+            print("-+-".join("-" * width for width in widths))
+    start, end = results.get("load_average_at_start"), results.get("load_average_at_end")
+    if start:
+        print(f"\nload average (1 min) at start {start[0]:.1f}, at end {end[0] if end else float('nan'):.1f}")

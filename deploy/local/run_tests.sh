@@ -9,4 +9,4 @@ $py deploy/local/stack.py clean --run-dir "$run_dir" >/dev/null
 trap '$py deploy/local/stack.py clean --run-dir "$run_dir" >/dev/null 2>&1 || true' EXIT
 $py deploy/local/stack.py up --run-dir "$run_dir"
 set -a && source "$run_dir/stack.env" && set +a
-$py -m pytest -q -p no:cacheprovider tests
+$py -m pytest -q -p no:cacheprovider tests bench/tests

@@ -17,6 +17,7 @@ import httpx
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.polling import eventually
 from tests.e2e.x12_documents import BilledClaim, _amount, _envelope, billed_claim
+from tests.support.coding_review import resolve_as_coder
 from tests.support.encounters import encounter_for
 
 BILLING_NPI = "1234567893"  # the example encounter's billing provider
@@ -111,7 +112,10 @@ async def billed_claims(api: httpx.AsyncClient, stack: dict[str, str], count: in
         claim_ids.append(response.json()["claim_id"])
     billed = []
     for claim_id in claim_ids:
-        await claim_reaching(api, stack, claim_id, {"accepted"})
+        reached = await claim_reaching(api, stack, claim_id, {"accepted", "coding_review"})
+        if reached["status"] == "coding_review":  # dated past the shipped ICD-10-CM release: a coder signs off
+            await resolve_as_coder(api, stack, claim_id)
+            await claim_reaching(api, stack, claim_id, {"accepted"})
         submissions = (await api.get(f"{stack['SUBMISSION_URL']}/v1/claims/{claim_id}/submissions")).json()
         billed.append((claim_id, billed_claim(submissions["submissions"][-1]["x12"])))
     return billed

@@ -13,11 +13,12 @@ import pytest
 from tests.e2e.admin_api import admin_client, assert_problem, tenant_with_key
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.polling import eventually
-from tests.support.encounters import encounter_for
+from tests.support.encounters import CODED_DATE_OF_SERVICE, encounter_for
 
 pytestmark = pytest.mark.e2e
-TODAY = dt.date.today()
-DATES = [(TODAY - dt.timedelta(days=days)).isoformat() for days in (40, 30, 20)]
+# Inside the shipped ICD-10-CM release, so every claim codes without a coder (tests/support/encounters.py).
+CODED = dt.date.fromisoformat(CODED_DATE_OF_SERVICE)
+DATES = [(CODED - dt.timedelta(days=days)).isoformat() for days in (20, 10, 0)]
 
 
 @pytest.fixture(scope="module")

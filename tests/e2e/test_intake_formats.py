@@ -14,7 +14,7 @@ import pytest
 from services.submission.domain import BillableClaim, ClaimFrequency, write_837p
 from shared.contracts.encounter import Encounter
 from tests.e2e.conftest import claim_reaching, post_encounter
-from tests.support.encounters import encounter_for
+from tests.support.encounters import CODED_DATE_OF_SERVICE, encounter_for
 from tests.unit.submission.claim_corpus import interchange_header
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +29,8 @@ PHI = ["Lopez", "Maria", "1984-03-09", "XJH123456701", "Elm Street", "Grant"]
 
 def fhir_claim(payer_id: str, external_id: str) -> dict[str, Any]:
     """The fixture Claim (the example encounter in FHIR) billed to payer_id under a new identifier."""
-    document = json.loads(FHIR_CLAIM.read_text())
+    # Dated inside the shipped ICD-10-CM release, like encounter_for, so the twin claims match.
+    document = json.loads(FHIR_CLAIM.read_text().replace("2026-11-02", CODED_DATE_OF_SERVICE))
     document["identifier"][0]["value"] = external_id
     payer = next(r for r in document["contained"] if r["id"] == "payer")
     payer["identifier"][0]["value"] = payer_id

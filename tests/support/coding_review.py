@@ -58,3 +58,25 @@ async def timeline_counting(api: httpx.AsyncClient, stack: dict[str, str], claim
         return all(types.count(kind) == count for kind, count in counts.items())
 
     return await eventually(events, complete, f"claim {claim_id} timeline to hold {counts}")
+
+
+async def resolve_as_coder(api: httpx.AsyncClient, stack: dict[str, str], claim_id: str) -> None:
+    """A coder takes the claim's review item, accepts every code waiting for a decision and resolves,
+    acknowledging the error edits (as for a date of service past the shipped ICD-10-CM release)."""
+    coding = await coding_reaching(api, stack, claim_id, "coding_review")
+    review_id = coding["review"]["review_id"]
+    assert (await api.post(reviews_url(stack, review_id, "assignment"))).status_code == 200
+    item = (await api.get(reviews_url(stack, review_id))).json()
+    for diagnosis in item["diagnoses"]:
+        if diagnosis["needs_decision"] and diagnosis["decision"] is None:
+            answer = await decide(api, stack, review_id, action="accept", kind="diagnosis", code=diagnosis["code"],
+                                  reason="coder reviewed against the documentation")
+            assert answer.status_code == 200, answer.text
+    for line in item["procedures"]:
+        if line["needs_decision"] and line["decision"] is None and not line["removed"]:
+            answer = await decide(api, stack, review_id, action="accept", kind="procedure",
+                                  line_number=line["line_number"], reason="coder reviewed against the documentation")
+            assert answer.status_code == 200, answer.text
+    errors = sorted({edit["edit_id"] for edit in coding.get("edits", []) if edit.get("severity") == "error"})
+    resolved = await api.post(reviews_url(stack, review_id, "resolution"), json={"acknowledged_edits": errors})
+    assert resolved.status_code == 200, resolved.text

@@ -47,8 +47,11 @@ async def test_the_edit_library_is_listed_with_its_version(api: httpx.AsyncClien
 
 async def test_a_claim_past_timely_filing_needs_correction_and_is_never_sent(
         api: httpx.AsyncClient, stack: dict[str, str], database: asyncpg.Pool) -> None:
-    two_years_ago = (dt.date.today() - dt.timedelta(days=730)).isoformat()
-    stale = await post_encounter(api, stack, encounter_for("SIMPAY", date_of_service=two_years_ago))
+    # Past SIMPAY's 365-day filing limit, yet inside the shipped ICD-10-CM release (FY2026), so coding
+    # passes it on and the scrubber is what stops it.
+    stale_date = "2025-10-15"
+    assert (dt.date.today() - dt.date.fromisoformat(stale_date)).days > 365
+    stale = await post_encounter(api, stack, encounter_for("SIMPAY", date_of_service=stale_date))
     # Posted alongside: once this one reached the clearinghouse, the stale one had its chance too.
     fresh = await post_encounter(api, stack, encounter_for("SIMPAY"))
     assert stale.status_code == 202 and fresh.status_code == 202, (stale.text, fresh.text)
@@ -64,7 +67,7 @@ async def test_a_claim_past_timely_filing_needs_correction_and_is_never_sent(
     edits = failed[0]["summary"]["edits"]
     assert {"edit_id": "SCR-TFL-001", "severity": "error", "pointer": "/date_of_service"}.items() <= edits[0].items()
     assert all(edit["message"] and edit["fix_hint"] for edit in edits)
-    assert two_years_ago not in str(edits)  # pointers name the field, never its value
+    assert stale_date not in str(edits)  # pointers name the field, never its value
     assert "claim.submitted" not in {event["type"] for event in events}
 
     await eventually(lambda: clearinghouse_pcns(api, stack), lambda pcns: patient_control_number(fresh_id) in pcns,

@@ -82,8 +82,10 @@ def encounter_from(loops: ClaimLoops, rules: EncounterRules | None = None) -> tu
     draft.read(("date_of_service",), *(_first_service_date(lines) or (clm, None)))
     draft.read(("date_of_service_through",), *(_first_service_date(lines) or (clm, None)))
     for line in service_lines:
-        if line.get("date_of_service") == claim_date:
-            del line["date_of_service"]  # the claim's date: inherited, as the JSON API sends it
+        # The claim's date is inherited, as the JSON API sends it. A line may have no readable date
+        # (its DTP is broken and already reported): then there is nothing to drop.
+        if claim_date is not None and line.get("date_of_service") == claim_date:
+            del line["date_of_service"]
     _check_total(draft, clm, service_lines)
     groups = entities(header)
     values = without_empty({

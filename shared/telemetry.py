@@ -27,6 +27,7 @@ def configure_tracing(service: str, extra_processor: SpanProcessor | None = None
     if isinstance(current, TracerProvider):
         if extra_processor is not None:
             current.add_span_processor(extra_processor)
+        _instrument(current)  # a test may have uninstrumented the libraries since the provider was set
         return current
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
@@ -36,9 +37,15 @@ def configure_tracing(service: str, extra_processor: SpanProcessor | None = None
     if extra_processor is not None:
         provider.add_span_processor(extra_processor)
     trace.set_tracer_provider(provider)
-    AIOKafkaInstrumentor().instrument(tracer_provider=provider)
-    HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+    _instrument(provider)
     return provider
+
+
+def _instrument(provider: TracerProvider) -> None:
+    """Propagate the trace through Kafka and outgoing HTTP calls (once per process)."""
+    for instrumentor in (AIOKafkaInstrumentor(), HTTPXClientInstrumentor()):
+        if not instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.instrument(tracer_provider=provider)
 
 
 def claim_span_attributes(claim_id: object, tenant_id: str | None, payer_id: str | None = None,

@@ -31,6 +31,14 @@ class RemittanceStore:
     def __init__(self, session: AsyncSession):
         self.session = session
 
+    async def lock_claim_numbers(self, patient_control_numbers: set[str]) -> None:
+        """Hold these claims until the transaction ends: an 835 and the claim's own claim.submitted,
+        applied at the same moment, would otherwise each miss the other's uncommitted row (READ
+        COMMITTED) and leave the payment unmatched for good. Sorted, so two ERAs cannot deadlock."""
+        for number in sorted(patient_control_numbers):
+            await self.session.execute(select(func.pg_advisory_xact_lock(
+                func.hashtextextended(f"remittance-claim:{number}", 0))))
+
     async def upsert_billed_claim(self, values: dict[str, Any]) -> None:
         """The latest submitted version of a claim is what an 835 is matched against."""
         await self.session.execute(insert(billed_claims).values(**values).on_conflict_do_update(

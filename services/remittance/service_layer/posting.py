@@ -61,6 +61,7 @@ async def post_remittance(store: RemittanceStore, delivery_id: str, index: int, 
         return "duplicate"
     if balance_errors:
         return "held"
+    await store.lock_claim_numbers({claim.patient_control_number for claim in remittance.claims})
     found = [await store.billed_claim_by_pcn(claim.patient_control_number) for claim in remittance.claims]
     other_payee = other_payee_reason(remittance, {b["billing_provider_npi"] for b in found
                                                   if b is not None and b["billing_provider_npi"]})
@@ -90,6 +91,7 @@ async def post_remittance(store: RemittanceStore, delivery_id: str, index: int, 
 async def register_submitted_claim(session: AsyncSession, event: ClaimSubmitted, envelope: EventEnvelope) -> None:
     """Remember what was billed, then post any claim payment that arrived before the claim did."""
     store = RemittanceStore(session)
+    await store.lock_claim_numbers({event.patient_control_number})  # see lock_claim_numbers: the 835 race
     await store.upsert_billed_claim({
         "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id,
         "patient_control_number": event.patient_control_number, "payer_id": event.payer_id,

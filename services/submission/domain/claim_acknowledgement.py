@@ -59,19 +59,11 @@ class LineAcknowledgement:
         return is_accepted(self.statuses)
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimAcknowledgement:
-    """Loop 2200D: one of our claims as the payer or clearinghouse acknowledged it."""
+class FirstClaimStatus:
+    """The first claim-level STC's codes, for a 277CA acknowledgement and a 277 status response alike."""
 
-    patient_control_number: str  # TRN02: our CLM01
-    payer_claim_control_number: str | None  # REF*1K
-    clearinghouse_trace_number: str | None  # REF*D9
-    payer_id: str  # 2100A NM109
-    billing_provider_id: str  # 2100C NM109, the NPI for an 837P
-    service_date_from: dt.date
-    service_date_to: dt.date
-    statuses: tuple[ClaimStatus, ...]  # every claim-level STC composite, in order
-    lines: tuple[LineAcknowledgement, ...]
+    __slots__ = ()
+    statuses: tuple[ClaimStatus, ...]
 
     @property
     def status_category_code(self) -> str:
@@ -87,6 +79,21 @@ class ClaimAcknowledgement:
     def entity_code(self) -> str | None:
         """STC01-3 of the first claim-level STC."""
         return self.statuses[0].entity_code
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimAcknowledgement(FirstClaimStatus):
+    """Loop 2200D: one of our claims as the payer or clearinghouse acknowledged it."""
+
+    patient_control_number: str  # TRN02: our CLM01
+    payer_claim_control_number: str | None  # REF*1K
+    clearinghouse_trace_number: str | None  # REF*D9
+    payer_id: str  # 2100A NM109
+    billing_provider_id: str  # 2100C NM109, the NPI for an 837P
+    service_date_from: dt.date
+    service_date_to: dt.date
+    statuses: tuple[ClaimStatus, ...]  # every claim-level STC composite, in order
+    lines: tuple[LineAcknowledgement, ...]
 
     @property
     def status_date(self) -> dt.date | None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from services.submission.domain.ack_277ca import read_service_period, status_segments
 from services.submission.domain.ack_envelope import SegmentCursor, parse_amount, read_transaction_sets
-from services.submission.domain.claim_acknowledgement import ClaimStatus
+from services.submission.domain.claim_acknowledgement import ClaimStatus, FirstClaimStatus
 
 RESPONSE_STRUCTURE = "0010"  # BHT01
 RESPONSE_PURPOSE = "08"  # BHT02: status
@@ -24,7 +24,7 @@ NOT_FOUND_CATEGORIES = frozenset({"A4", "D0"})
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimStatusResponse:
+class ClaimStatusResponse(FirstClaimStatus):
     """One 2200D/2200E claim status tracking loop."""
 
     trace_number: str  # TRN02: our 276 trace number
@@ -35,21 +35,6 @@ class ClaimStatusResponse:
     paid_amount: Decimal | None  # STC05 of the first STC
     service_date_from: dt.date | None
     service_date_to: dt.date | None
-
-    @property
-    def status_category_code(self) -> str:
-        """STC01-1 of the first claim-level status."""
-        return self.statuses[0].category_code
-
-    @property
-    def status_code(self) -> str:
-        """STC01-2 of the first claim-level status."""
-        return self.statuses[0].status_code
-
-    @property
-    def entity_code(self) -> str | None:
-        """STC01-3 of the first claim-level status."""
-        return self.statuses[0].entity_code
 
     @property
     def finalized(self) -> bool:

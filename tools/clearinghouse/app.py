@@ -10,11 +10,12 @@ import httpx
 from fastapi import FastAPI
 
 from tools.clearinghouse.endpoints import router
+from tools.clearinghouse.faults import DuplicatingWebhookSender, SimulatedFaults, install_faults
 from tools.clearinghouse.ledger import Ledger
 from tools.clearinghouse.payer_rules import load_payers
 from tools.clearinghouse.settings import ClearinghouseSettings
 from tools.clearinghouse.simulator import ClearinghouseSimulator, Routes
-from tools.clearinghouse.webhook_delivery import BackgroundJobs, RetryPolicy, WebhookSender
+from tools.clearinghouse.webhook_delivery import BackgroundJobs, RetryPolicy
 
 
 def utc_now() -> dt.datetime:
@@ -28,6 +29,7 @@ def create_app(
     clock: Callable[[], dt.datetime] = utc_now,
 ) -> FastAPI:
     """The simulator app; payers, HTTP client and state are built when it starts, not before."""
+    faults = SimulatedFaults()  # off until PUT /v1/faults asks for some (the fault suite does)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,7 +42,7 @@ def create_app(
                 maximum_seconds=settings.webhook_retry_max_seconds,
                 give_up_after_seconds=settings.webhook_retry_window_seconds,
             )
-            sender = WebhookSender(client, settings.webhook_secret.get_secret_value(), policy)
+            sender = DuplicatingWebhookSender(client, settings.webhook_secret.get_secret_value(), policy, faults)
             jobs = BackgroundJobs()
             ledger = Ledger(clock)
             routes = Routes(
@@ -56,4 +58,5 @@ def create_app(
 
     app = FastAPI(title="Clearinghouse simulator", version="1", lifespan=lifespan)
     app.include_router(router)
+    install_faults(app, faults)
     return app

@@ -45,7 +45,7 @@ async def chaos_run(run_dir: Path, environment: dict[str, str], claims: int, pro
     rng = random.Random(seed)
     run_id = new_run_id()
     control = StackControl(run_dir)
-    poisons = PoisonInjector(environment["KAFKA_BOOTSTRAP"])
+    poisons = PoisonInjector(environment["KAFKA_BOOTSTRAP"], profile.short_poison_event_ids)
     runner = FaultRunner(control, poisons, environment["CLEARINGHOUSE_URL"], profile, rng)
     await runner.set_clearinghouse_plan(profile.clearinghouse)
     accepted = AcceptedClaims()

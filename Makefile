@@ -8,7 +8,7 @@ RUN_DIR ?= .run/dev
 TEST_RUN_DIR ?= .run/test-$(shell date +%s)-$$$$
 STACK := $(PY) deploy/local/stack.py
 
-.PHONY: install up down clean status demo test unit lint chaos
+.PHONY: install up down clean status demo test unit lint fuzz bench-coding chaos
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,10 @@ unit: install  ## pure domain tests only (no stack)
 
 lint: install
 	$(PY) -m ruff check shared services tools tests deploy
+
+FUZZ_SECONDS ?= 300
+fuzz: install  ## atheris on each X12 reader (835, 999, 277CA, 837P) for FUZZ_SECONDS each; crashes land in artifacts/fuzz
+	for target in 835 999 277ca 837p; do $(PY) -m tests.fuzz.run $$target --seconds $(FUZZ_SECONDS) || exit 1; done
+
+bench-coding: install  ## coding accuracy: ICD-10-CM precision/recall and E/M agreement on the labelled notes
+	$(PY) bench/coding/run.py

@@ -4,6 +4,7 @@ set -euo pipefail
 run_dir=${1:-.run/test}
 py=.venv/bin/python
 bash deploy/local/ensure_chromium.sh
+bash deploy/local/ensure_compose_config.sh
 $py deploy/local/stack.py clean --run-dir "$run_dir" >/dev/null
 trap '$py deploy/local/stack.py clean --run-dir "$run_dir" >/dev/null 2>&1 || true' EXIT
 $py deploy/local/stack.py up --run-dir "$run_dir"

@@ -1,24 +1,29 @@
-"""Coding's composition root."""
+"""Coding's composition root: the coding engines start loading here, once per process."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.coding.adapters.coding_engines import CodingEnginesLoading
 from services.coding.adapters.tables import api_keys, messaging
-from services.coding.entrypoints import http
-from services.coding.entrypoints.consumers import HANDLERS, TOPICS
+from services.coding.entrypoints import http, http_review_queue
+from services.coding.entrypoints.consumers import TOPICS, coding_handlers
 from shared.http.service_app import build_service_app
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
 
-def _wire(runtime: ServiceRuntime, _app: FastAPI) -> None:
-    runtime.add_consumer("coding.claims", TOPICS, HANDLERS)
+def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
+    engines = CodingEnginesLoading()  # reference data and the NLP pipeline, once per process, off the loop
+    engines.start()
+    app.state.coding_engines = engines
+    runtime.add_consumer("coding.claims", TOPICS, coding_handlers(engines))
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """Build the coding app."""
     return build_service_app(
         service="coding", title="Claimline coding", settings=settings or ServiceSettings(),
-        description="Code assignment and review: ICD-10-CM and CPT/HCPCS with compliance edits.",
-        tables=messaging, api_keys=api_keys, routers=[http.router], wire=_wire)
+        description="Code assignment and review: ICD-10-CM and CPT/HCPCS from the clinical note, compliance "
+                    "edits, and the coder review queue.",
+        tables=messaging, api_keys=api_keys, routers=[http.router, http_review_queue.router], wire=_wire)

@@ -5,9 +5,11 @@ Define each with `@CONTRACTS.register` on a `ClaimEvent` subclass; nested values
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
-from shared.events.parts import Part  # noqa: F401
+from shared.events.parts import Part
 from shared.events.registry import CONTRACTS, ClaimEvent
 
 
@@ -27,3 +29,82 @@ class ClaimCorrectionRequested(ClaimEvent):
     route: Literal["intake", "coding"]
     reason: str  # plain language, no PHI
     reason_codes: list[str]  # the CARC/RARC codes behind the request
+
+
+@CONTRACTS.register
+class ClaimAppealed(ClaimEvent):
+    """An appeal of the claim's denial was sent to the payer (intake shows the claim as `appealed`).
+
+    sent_past_deadline is true only when a user overrode the payer's deadline; override_reason says why.
+    """
+
+    event_type = "claim.appealed"
+    appeal_id: str
+    denial_id: str
+    level: Literal["first", "second", "external"]
+    deadline: dt.date
+    appealed_amount: Decimal
+    sent_past_deadline: bool
+    override_reason: str | None = None
+
+
+@CONTRACTS.register
+class ClaimAppealDecided(ClaimEvent):
+    """The payer answered an appeal: a later 835 paid the claim (won, partially_won) or a user recorded a loss."""
+
+    event_type = "claim.appeal_decided"
+    appeal_id: str
+    denial_id: str
+    outcome: Literal["won", "partially_won", "lost"]
+    overturned_amount: Decimal
+    era_id: str | None = None
+
+
+@CONTRACTS.register
+class ClaimAppealDeadlineApproaching(ClaimEvent):
+    """A denial not yet appealed (or an appeal drafted but not sent) nears the payer's appeal deadline."""
+
+    event_type = "claim.appeal_deadline_approaching"
+    denial_id: str
+    appeal_id: str | None = None
+    level: Literal["first", "second", "external"]
+    deadline: dt.date
+    days_left: int
+
+
+@CONTRACTS.register
+class ClaimClosed(ClaimEvent):
+    """The claim's denial was written off (after approval when above the limit): nothing more to recover."""
+
+    event_type = "claim.closed"
+    denial_id: str
+    write_off_id: str
+    reason_code: str
+    amount: Decimal
+
+
+class LearnedEditCondition(Part):
+    """When a learned edit fires: a claim to this payer billing this procedure code, and (if set) lacking it."""
+
+    payer_id: str
+    procedure_code: str
+    requires: Literal["prior_authorization", "modifier", "nothing"]
+
+
+@CONTRACTS.register
+class ClaimScrubberEditAccepted(ClaimEvent):
+    """A user accepted a pre-submission edit denials proposed from recurring preventable denials.
+
+    Tenant-level in meaning, it travels on the stream of the claim whose denial completed the pattern
+    (the bus is keyed by claim id). Submission keeps it in its learned edits, idempotently by edit_id,
+    and fails new claims of the same tenant that match it (claim.scrub_failed naming edit_id).
+    """
+
+    event_type = "claim.scrubber_edit_accepted"
+    edit_id: str  # SCR-LRN-nnn
+    proposal_id: str
+    reason_code: str  # the CARC the edit prevents
+    category: str
+    condition: LearnedEditCondition
+    message: str
+    fix_hint: str

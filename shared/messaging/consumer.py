@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -246,7 +247,12 @@ class ClaimEventConsumer:
         origin = logical_topic(record.topic, self.namespace)
         events_processed.add(1, {"consumer_group": self.name, "outcome": "dead_lettered", "topic": origin})
         await enqueue(session, self.tables, [(dead_letter_topic(origin), record.key, headers,
-                                              record.value or b"", f"dlq:{self.name}:{event_id}")])
+                                              record.value or b"", _dead_letter_id(self.name, event_id))])
+
+
+def _dead_letter_id(consumer: str, event_id: str) -> str:
+    """The dead letter's outbox id: one per consumer and event, short enough for any group name."""
+    return f"dlq-{uuid.uuid5(uuid.NAMESPACE_URL, f'{consumer}/{event_id}')}"
 
 
 def _record_id(record: ConsumerRecord) -> str:

@@ -41,7 +41,7 @@ def set_at(document: dict[str, Any], path: str, value: Any) -> None:
 def institutional_for(payer_id: str) -> dict[str, Any]:
     encounter = encounter_for(payer_id)
     encounter.update(claim_type="institutional", place_of_service="22", type_of_bill="0131",
-                     admission_date="2026-11-01", admission_hour=9, discharge_date="2026-11-03", discharge_hour=15,
+                     admission_date="2026-09-14", admission_hour=9, discharge_date="2026-09-16", discharge_hour=15,
                      patient_status="01",
                      attending_provider={"npi": "1987654328", "first_name": "Alan", "last_name": "Grant"})
     for line, revenue_code in zip(encounter["service_lines"], ("0510", "0300"), strict=True):
@@ -54,7 +54,7 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         "/diagnoses/0": "E11",  # a category, not billable
         "/place_of_service": "30",  # unassigned
         "/date_of_service": "2099-01-01",
-        "/service_lines/1/date_of_service": "2026-10-30",
+        "/service_lines/1/date_of_service": "2026-09-10",
     }, ["/date_of_service", "/place_of_service", "/diagnoses/0", "/service_lines/1/date_of_service"]),
     "contract formats, all at once": ({
         "/billing_provider/npi": "1234567890",
@@ -103,7 +103,7 @@ async def test_an_institutional_claim_needs_its_stay(api, stack):
     invalid = copy.deepcopy(corrected)
     for field in ("type_of_bill", "patient_status", "attending_provider"):
         del invalid[field]
-    invalid["discharge_date"] = "2026-10-31"
+    invalid["discharge_date"] = "2026-09-13"
     invalid["service_lines"][0]["revenue_code"] = None
 
     problem = problem_of(await post_encounter(api, stack, invalid), 422)

@@ -45,7 +45,8 @@ async def test_replayed_dead_letter_is_applied_once(isolated: IsolatedEnvironmen
         applied.append(seen.id)
 
     consumer = ClaimEventConsumer(
-        name=f"coding-replay-{uuid.uuid4().hex[:6]}", topics=[events_topic("intake")],
+        # A long group name: the dead letter's outbox id must still fit (it once overflowed 64 characters).
+        name=f"remittance.received-claims.replay-{uuid.uuid4().hex[:6]}", topics=[events_topic("intake")],
         bootstrap=isolated.kafka_bootstrap, sessions=sessions, tables=coding_tables, registry=CONTRACTS,
         handlers={"claim.received": handler}, max_attempts=2, namespace=isolated.namespace)
     await consumer.start()

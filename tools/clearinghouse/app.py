@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from tools.clearinghouse import appeals
+from tools.clearinghouse.claim_status_endpoint import router as claim_status_router
 from tools.clearinghouse.endpoints import router
 from tools.clearinghouse.faults import DuplicatingWebhookSender, SimulatedFaults, install_faults
 from tools.clearinghouse.ledger import Ledger
@@ -58,5 +60,7 @@ def create_app(
 
     app = FastAPI(title="Clearinghouse simulator", version="1", lifespan=lifespan)
     app.include_router(router)
+    app.include_router(claim_status_router)
+    app.include_router(appeals.router)
     install_faults(app, faults)
     return app

@@ -1,6 +1,6 @@
 """Coding's tables, in the `coding` schema."""
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, func
+from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Index, Integer, String, Table, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.runtime import service_metadata
@@ -8,6 +8,7 @@ from shared.runtime import service_metadata
 SCHEMA = "coding"
 metadata, messaging, api_keys = service_metadata(SCHEMA)
 
+# The claim's current coding: the last decision, or the last coder resolution.
 coded_claims = Table(
     "coded_claims", metadata,
     Column("claim_id", UUID(as_uuid=False), primary_key=True),
@@ -18,4 +19,54 @@ coded_claims = Table(
     Column("findings", JSONB, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("encounter", JSONB),  # the encounter last coded (as billed, or as under review)
+    Column("suggestions", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("reasons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("note_status", String(16)),
+    Column("review_id", UUID(as_uuid=False)),
+    Column("coding_round", Integer, nullable=False, server_default=text("1")),
+)
+
+# The coder review queue: one row per review item; at most one open item per claim.
+coding_reviews = Table(
+    "coding_reviews", metadata,
+    Column("review_id", UUID(as_uuid=False), primary_key=True),
+    Column("sequence", BigInteger, Identity(), nullable=False, unique=True),  # queue order and page cursor
+    Column("claim_id", UUID(as_uuid=False), nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # open, assigned, resolved, superseded
+    Column("trigger", String(32), nullable=False),  # coding, encounter_corrected, denial
+    Column("reasons", JSONB, nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("date_of_service", Date, nullable=False),
+    Column("coding_round", Integer, nullable=False),
+    Column("encounter", JSONB, nullable=False),
+    Column("diagnoses", JSONB, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("skipped", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("assigned_to", String(128)),
+    Column("assigned_at", DateTime(timezone=True)),
+    Column("opened_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("closed_by", String(128)),
+    Index("coding_reviews_queue", "tenant_id", "status", "sequence"),
+    Index("coding_reviews_one_open_per_claim", "claim_id", unique=True,
+          postgresql_where=text("status IN ('open', 'assigned')")),
+)
+
+# Every coder decision, in order: the queue's own copy of the audit trail in the claim's events.
+coding_review_decisions = Table(
+    "coding_review_decisions", metadata,
+    Column("decision_id", BigInteger, Identity(), primary_key=True),
+    Column("review_id", UUID(as_uuid=False), nullable=False, index=True),
+    Column("claim_id", UUID(as_uuid=False), nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+    Column("decided_by", String(128), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("code", String(16)),
+    Column("new_code", String(16)),
+    Column("line_number", Integer),
+    Column("reason", Text, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

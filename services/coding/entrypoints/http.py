@@ -1,12 +1,14 @@
-"""Coding's REST API."""
+"""Coding's REST API for a claim's coding and the edits the service can fire."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
 from services.coding.adapters.repository import CodingStore
+from services.coding.adapters.review_repository import ReviewStore
 from shared.http.problems import NotFound
 from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
@@ -17,9 +19,27 @@ Tenant = Annotated[str, Depends(authenticated_tenant)]
 
 @router.get("/claims/{claim_id}/coding", summary="The claim's final codes, their sources and the edits that fired")
 async def get_coding(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
+    """Diagnoses and procedures with source (pms, suggested, coder), evidence offsets into the note and the
+    edits naming them; `suggestions` are codes the note suggested that are not billed; `review` is the
+    claim's latest coder review item, if any."""
+    canonical = parse_claim_id(claim_id)
     async with request.app.state.runtime.sessions() as session:
-        coded = await CodingStore(session).get(tenant_id, parse_claim_id(claim_id))
+        coded = await CodingStore(session).get(tenant_id, canonical)
+        review = await ReviewStore(session).latest_for_claim(tenant_id, canonical)
     if coded is None:
         raise NotFound(f"no coding for claim {claim_id} for this tenant")
-    return {"claim_id": claim_id, "status": coded["status"], "diagnoses": coded["diagnoses"],
-            "procedures": coded["procedures"], "edits": coded["findings"]}
+    return {"claim_id": canonical, "status": coded["status"], "coding_round": coded["coding_round"],
+            "note_status": coded["note_status"], "diagnoses": coded["diagnoses"], "procedures": coded["procedures"],
+            "suggestions": coded["suggestions"], "edits": coded["findings"], "reasons": coded["reasons"],
+            "review": None if review is None else {
+                "review_id": review["review_id"], "status": review["status"], "trigger": review["trigger"],
+                "reasons": review["reasons"], "assigned_to": review["assigned_to"],
+                "closed_by": review["closed_by"]}}
+
+
+@router.get("/coding/edits", summary="Every edit and coding rule this service can fire")
+async def list_edits(request: Request, tenant_id: Tenant) -> dict[str, Any]:
+    """Each with its id, severity (error sends the claim to a coder), plain-language message and source."""
+    definitions = await asyncio.to_thread(request.app.state.coding_engines.edit_definitions)  # waits for the load
+    return {"edits": [{"edit_id": d.edit_id, "severity": d.severity, "message": d.message, "source": d.source}
+                      for d in definitions]}

@@ -1,35 +1,140 @@
-"""Denials' use cases."""
+"""Denials' event handlers: record denials and rejections, remember billed claims, close appeals on payment."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.denials.adapters.repository import DenialStore
-from services.denials.domain.classification import classify
-from shared.events.claim_events import DenialRecorded, RemittancePosted
+from services.denials.domain.appeals import appeal_deadline, outcome_of_payment
+from services.denials.domain.classification import (
+    Adjustment,
+    DenialClassification,
+    LineDenial,
+    classify,
+    classify_rejection,
+)
+from services.denials.service_layer.feedback import note_patterns
+from services.denials.service_layer.policy import DenialsPolicy
+from shared.events.claim_events import ClaimRejected, ClaimSubmitted, DenialRecorded, RemittancePosted
+from shared.events.denial_events import ClaimAppealDecided
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import envelope_for
 
 SOURCE = "denials"
+ZERO = Decimal("0")
 
 
-async def record_denial(session: AsyncSession, event: RemittancePosted, envelope: EventEnvelope) -> None:
-    """Turn a denied claim payment into a classified denial record and announce it."""
-    if event.claim_status != "denied":
+async def remember_submitted_claim(session: AsyncSession, event: ClaimSubmitted, envelope: EventEnvelope,
+                                   policy: DenialsPolicy) -> None:
+    """Keep what was billed (lines, provider, payer) for letters, patterns and analytics."""
+    store = DenialStore(session)
+    lines = [line.model_dump(mode="json") for line in event.lines]
+    await store.upsert_facts({
+        "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id, "payer_id": event.payer_id,
+        "billing_provider_npi": event.billing_provider_npi, "patient_control_number": event.patient_control_number,
+        "claim_version": event.claim_version, "frequency_code": event.frequency_code,
+        "total_charge": event.total_charge, "submitted_at": envelope.time, "lines": lines})
+    # The two topics are not ordered with each other: a denial posted before this event reached us lacks the
+    # billed codes; give them to it now and count its patterns, which could not be counted without them.
+    procedure_by_line = {line["line_control_number"]: line["procedure_code"] for line in lines}
+    for denial in await store.list(envelope.tenant_id, None, 100, claim_id=envelope.claim_id):
+        if denial["procedure_codes"] or denial["source"] != "835":
+            continue
+        await store.update(denial["denial_id"], procedure_codes=list(dict.fromkeys(procedure_by_line.values())),
+                           billing_provider_npi=event.billing_provider_npi)
+        await note_patterns(store, envelope, denial["payer_id"], stored_lines(denial["lines"]), procedure_by_line,
+                            policy)
+
+
+def stored_lines(rows: list[dict[str, Any]]) -> tuple[LineDenial, ...]:
+    """A denial's classified lines back from their JSON."""
+    return tuple(LineDenial(r["line_control_number"], r["group_code"], r["reason_code"], Decimal(r["amount"]),
+                            r["category"], r["preventable"], r["description"]) for r in rows)
+
+
+def _record(envelope: EventEnvelope, denial_id: str, source: str, reference: str, payer_id: str,
+            classification: DenialClassification, amount: Decimal, remarks: list[str], facts: dict | None,
+            policy: DenialsPolicy) -> dict[str, Any]:
+    denied_on = envelope.time.date()
+    return {
+        "denial_id": denial_id, "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id,
+        "era_id": reference, "payer_id": payer_id, "category": classification.category,
+        "root_cause": classification.root_cause, "preventable": classification.preventable,
+        "recommended_action": classification.recommended_action, "reason_codes": list(classification.reason_codes),
+        "remark_codes": remarks, "denied_amount": amount, "status": "open", "source": source,
+        "lines": [line.as_json() for line in classification.lines], "liability": classification.liability,
+        "review_required": classification.review_required, "unknown_codes": list(classification.unknown_codes),
+        "recoverability": Decimal(str(classification.recoverability)), "denied_on": denied_on,
+        "billing_provider_npi": facts["billing_provider_npi"] if facts else None,
+        "procedure_codes": list(dict.fromkeys(line["procedure_code"] for line in facts["lines"])) if facts else [],
+        "sla_due_at": envelope.time + dt.timedelta(days=policy.sla_days),
+        "appeal_deadline": appeal_deadline(payer_id, "first", denied_on, policy.appeal_deadlines).deadline,
+    }
+
+
+async def apply_remittance(session: AsyncSession, event: RemittancePosted, envelope: EventEnvelope,
+                           policy: DenialsPolicy) -> None:
+    """A denied (or partly denied) payment becomes a classified denial; a payment closes sent appeals."""
+    store = DenialStore(session)
+    if event.claim_status in ("paid", "partially_paid"):
+        await _close_on_payment(store, event, envelope)
+    if event.claim_status not in ("denied", "partially_paid"):
         return
-    classification = classify([(a.group_code, a.reason_code, a.amount) for a in event.adjustments])
-    denied_amount = event.billed - event.paid
+    adjustments = [Adjustment(a.group_code, a.reason_code, a.amount, a.line_control_number) for a in event.adjustments]
+    classification = classify(adjustments, event.remark_codes)
+    if event.claim_status == "partially_paid":
+        if not classification.lines:
+            return  # paid with pricing and patient share only: nothing denied
+        amount = sum((line.amount for line in classification.lines), ZERO)
+    else:
+        amount = event.billed - event.paid
+    facts = await store.facts(envelope.claim_id)
     denial_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"denial:{envelope.claim_id}:{event.era_id}"))
     recorded = DenialRecorded(denial_id=denial_id, category=classification.category,
                               reason_codes=list(classification.reason_codes), remark_codes=event.remark_codes,
-                              denied_amount=denied_amount)
-    await DenialStore(session).add({
-        "denial_id": denial_id, "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id,
-        "era_id": event.era_id, "payer_id": event.payer_id, "category": classification.category,
-        "root_cause": classification.root_cause, "preventable": classification.preventable,
-        "recommended_action": classification.recommended_action,
-        "reason_codes": list(classification.reason_codes), "remark_codes": event.remark_codes,
-        "denied_amount": denied_amount, "status": "open",
-    }, [envelope_for(recorded, source=SOURCE, claim_id=envelope.claim_id, tenant_id=envelope.tenant_id)])
+                              denied_amount=amount)
+    record = _record(envelope, denial_id, "835", event.era_id, event.payer_id, classification, amount,
+                     event.remark_codes, facts, policy)
+    events = [envelope_for(recorded, source=SOURCE, claim_id=envelope.claim_id, tenant_id=envelope.tenant_id)]
+    if await store.add(record, events):
+        procedure_by_line = {line["line_control_number"]: line["procedure_code"] for line in facts["lines"]} \
+            if facts else {}
+        await note_patterns(store, envelope, event.payer_id, classification.lines, procedure_by_line, policy)
+
+
+async def _close_on_payment(store: DenialStore, event: RemittancePosted, envelope: EventEnvelope) -> None:
+    """A later payment wins sent appeals and resolves denials being corrected."""
+    now = envelope.time
+    for appeal in await store.appeals_of(envelope.tenant_id, claim_id=envelope.claim_id, status="sent"):
+        decided = outcome_of_payment(appeal["appealed_amount"], event.paid)
+        if decided is None:
+            continue
+        outcome, overturned = decided
+        await store.update_appeal(appeal["appeal_id"], status=outcome, overturned_amount=overturned, decided_at=now)
+        await store.update(appeal["denial_id"], status="resolved", resolution="overturned", resolved_at=now,
+                           recovered_amount=overturned)
+        await store.record(envelope.claim_id, [envelope_for(ClaimAppealDecided(
+            appeal_id=appeal["appeal_id"], denial_id=appeal["denial_id"], outcome=outcome,
+            overturned_amount=overturned, era_id=event.era_id), source=SOURCE, claim_id=envelope.claim_id,
+            tenant_id=envelope.tenant_id)])
+    for denial in await store.list(envelope.tenant_id, "correcting", 100, claim_id=envelope.claim_id):
+        await store.update(denial["denial_id"], status="resolved", resolution="corrected", resolved_at=now,
+                           recovered_amount=min(event.paid, denial["denied_amount"]))
+
+
+async def record_rejection(session: AsyncSession, event: ClaimRejected, envelope: EventEnvelope,
+                           policy: DenialsPolicy) -> None:
+    """A 999 or 277CA rejection is worked like a denial (no claim.denial_recorded: the claim stays rejected)."""
+    store = DenialStore(session)
+    classification = classify_rejection(event.stage, event.status_category, event.status_code)
+    facts = await store.facts(envelope.claim_id)
+    denial_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"rejection:{envelope.claim_id}:{event.submission_id}"))
+    amount = facts["total_charge"] if facts else ZERO
+    record = _record(envelope, denial_id, event.stage, event.submission_id, facts["payer_id"] if facts else "unknown",
+                     classification, amount, [], facts, policy)
+    await store.add(record, [])

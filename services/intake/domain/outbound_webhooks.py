@@ -25,7 +25,10 @@ from shared.errors import DomainError
 from shared.webhooks import SECRET_PREFIX
 
 STATUS_CHANGED = "claim.status_changed"
-EVENT_TYPES = (STATUS_CHANGED,)
+# Claim events forwarded as they are (ids, dates and amounts only), besides status changes.
+APPEAL_DEADLINE_APPROACHING = "claim.appeal_deadline_approaching"
+FORWARDED_FIELDS = {APPEAL_DEADLINE_APPROACHING: ("denial_id", "appeal_id", "level", "deadline", "days_left")}
+EVENT_TYPES = (STATUS_CHANGED, APPEAL_DEADLINE_APPROACHING)
 SECRET_BYTES = 32  # Standard Webhooks asks for 24 to 64 random bytes
 # After a rotation the old secret keeps signing beside the new one, so receivers can switch over.
 PREVIOUS_SECRET_GRACE = dt.timedelta(hours=24)
@@ -116,6 +119,14 @@ def status_changed_payload(change: StatusChange, now: dt.datetime) -> dict[str, 
             "occurred_at": change.occurred_at.isoformat(),
         },
     }
+
+
+def forwarded_event_payload(event_type: str, claim_id: str, event_id: str, occurred_at: dt.datetime,
+                            data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """The webhook body for a forwarded claim event: its listed fields only, never PHI."""
+    fields = {name: data.get(name) for name in FORWARDED_FIELDS[event_type]}
+    return {"type": event_type, "timestamp": now.isoformat(),
+            "data": {"claim_id": claim_id, "event_id": event_id, "occurred_at": occurred_at.isoformat(), **fields}}
 
 
 def encode_body(payload: dict[str, Any]) -> str:

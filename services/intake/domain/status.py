@@ -52,6 +52,18 @@ _SUMMARY_FIELDS = {
     "claim.remittance_posted": ("era_id", "claim_status", "billed", "paid", "patient_responsibility",
                                 "payer_claim_control_number"),
     "claim.denial_recorded": ("denial_id", "category", "reason_codes", "remark_codes", "denied_amount"),
+    # Free-text reasons typed by people (coder decisions, corrections) stay in the owning service.
+    "claim.coding_review_assigned": ("review_id", "assigned_to"),
+    "claim.coding_decision_recorded": ("review_id", "decided_by", "action", "kind", "code", "new_code",
+                                       "line_number"),
+    "claim.encounter_corrected": (),
+    "claim.correction_requested": ("denial_id", "route", "reason_codes"),
+    "claim.secondary_billing_ready": ("era_id", "prior_payer_id", "paid_total", "next_payer_priority"),
+    "claim.appealed": ("appeal_id", "denial_id", "level", "deadline", "appealed_amount", "sent_past_deadline"),
+    "claim.appeal_decided": ("appeal_id", "denial_id", "outcome", "overturned_amount"),
+    "claim.appeal_deadline_approaching": ("denial_id", "appeal_id", "level", "deadline", "days_left"),
+    "claim.closed": ("denial_id", "write_off_id", "reason_code", "amount"),
+    "claim.scrubber_edit_accepted": ("edit_id", "proposal_id", "reason_code", "category"),
 }
 
 

@@ -25,7 +25,8 @@ from shared.http.service_app import authenticated_tenant
 
 router = APIRouter(prefix="/v1", tags=["outbound webhooks"])
 Tenant = Annotated[str, Depends(authenticated_tenant)]
-EventType = Literal["claim.status_changed"]  # the domain's EVENT_TYPES; a unit test keeps them in step
+# the domain's EVENT_TYPES; a unit test keeps them in step
+EventType = Literal["claim.status_changed", "claim.appeal_deadline_approaching"]
 
 
 MAX_URL_LENGTH = 2048  # the column's size

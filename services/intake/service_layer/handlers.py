@@ -17,9 +17,9 @@ from services.intake.domain.claim import (
     receive_encounter,
     request_fingerprint,
 )
-from services.intake.domain.outbound_webhooks import StatusChange
+from services.intake.domain.outbound_webhooks import FORWARDED_FIELDS, StatusChange
 from services.intake.domain.status import status_after, timeline_summary
-from services.intake.service_layer.webhook_deliveries import enqueue_status_change
+from services.intake.service_layer.webhook_deliveries import enqueue_forwarded_event, enqueue_status_change
 from shared.contracts.encounter import Encounter
 from shared.events.claim_events import RemittancePosted
 from shared.events.envelope import EventEnvelope
@@ -70,5 +70,9 @@ async def project_lifecycle_event(session: AsyncSession, event: object, envelope
         await enqueue_status_change(session, change, dt.datetime.now(dt.UTC))
     received_at = await ClaimStore(session).received_at(envelope.claim_id) if change is not None else None
     record_lifecycle_event(envelope, change, received_at)
+    if envelope.type in FORWARDED_FIELDS:
+        claim = await ClaimStore(session).get(envelope.tenant_id, envelope.claim_id)
+        if claim is not None:
+            await enqueue_forwarded_event(session, envelope, claim["status"], dt.datetime.now(dt.UTC))
     if isinstance(event, RemittancePosted):
         await ClaimBalances(session).apply(envelope.claim_id, remittance_change(event))

@@ -29,11 +29,13 @@ from services.intake.domain.outbound_webhooks import (
     StatusChange,
     decide,
     encode_body,
+    forwarded_event_payload,
     new_delivery_id,
     new_endpoint_id,
     new_endpoint_secret,
     status_changed_payload,
 )
+from shared.events.envelope import EventEnvelope
 from shared.telemetry import current_traceparent
 
 
@@ -84,6 +86,23 @@ async def enqueue_status_change(session: AsyncSession, change: StatusChange, now
         "delivery_id": new_delivery_id(), "endpoint_id": endpoint_id, "tenant_id": change.tenant_id,
         "event_type": STATUS_CHANGED, "event_id": change.event_id, "claim_id": change.claim_id,
         "claim_status": change.status, "body": body, "traceparent": traceparent,
+        "status": DeliveryStatus.PENDING, "queued_at": now, "next_attempt_at": now,
+    } for endpoint_id in endpoint_ids])
+
+
+async def enqueue_forwarded_event(session: AsyncSession, envelope: EventEnvelope, claim_status: str,
+                                  now: dt.datetime) -> int:
+    """Queue one delivery of a forwarded claim event (a deadline alert) per subscribed endpoint."""
+    store = WebhookStore(session)
+    endpoint_ids = await store.subscribed_endpoints(envelope.tenant_id, envelope.type)
+    if not endpoint_ids:
+        return 0
+    body = encode_body(forwarded_event_payload(envelope.type, envelope.claim_id, envelope.id, envelope.time,
+                                               envelope.data, now))
+    return await store.enqueue([{
+        "delivery_id": new_delivery_id(), "endpoint_id": endpoint_id, "tenant_id": envelope.tenant_id,
+        "event_type": envelope.type, "event_id": envelope.id, "claim_id": envelope.claim_id,
+        "claim_status": claim_status, "body": body, "traceparent": current_traceparent(),
         "status": DeliveryStatus.PENDING, "queued_at": now, "next_attempt_at": now,
     } for endpoint_id in endpoint_ids])
 

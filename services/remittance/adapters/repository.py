@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.remittance.adapters.tables import (
     billed_claims,
+    claim_encounters,
     era_claims,
     era_files,
     eras,
     ledger_entries,
     messaging,
+    payer_account_entries,
 )
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import record_events, stream_version
@@ -41,9 +43,60 @@ class RemittanceStore:
             .order_by(billed_claims.c.claim_version.desc()).limit(1))).first()
         return dict(row._mapping) if row else None
 
-    async def set_claim_status(self, claim_id: str, status: str) -> None:
-        await self.session.execute(update(billed_claims).where(billed_claims.c.claim_id == claim_id)
-                                   .values(status=status, updated_at=func.now()))
+    async def set_claim_status(self, claim_id: str, status: str, forwarded: bool = False) -> None:
+        """A crossover mark stays once set: a later reversal does not un-forward the claim."""
+        values: dict[str, Any] = {"status": status, "updated_at": func.now()}
+        if forwarded:
+            values["forwarded"] = True
+        await self.session.execute(update(billed_claims).where(billed_claims.c.claim_id == claim_id).values(**values))
+
+    async def posted_payments_of(self, claim_id: str, payer_claim_control_number: str) -> list[dict[str, Any]]:
+        """Posted claim payments of one payer claim control number, oldest first, with where their file is."""
+        rows = (await self.session.execute(
+            select(era_claims, eras.c.delivery_id, eras.c.transaction_index, eras.c.received_at)
+            .join(eras, eras.c.era_id == era_claims.c.era_id).where(
+                era_claims.c.claim_id == claim_id, era_claims.c.posted.is_(True),
+                era_claims.c.payer_claim_control_number == payer_claim_control_number)
+            .order_by(eras.c.received_at, era_claims.c.era_id, era_claims.c.claim_index))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def claims_named_by(self, references: Sequence[str]) -> tuple[dict[str, dict], dict[str, dict]]:
+        """Claims whose payer claim control number, or patient control number, is one of references."""
+        wanted = list(references)
+        if not wanted:
+            return {}, {}
+        by_ccn = (await self.session.execute(
+            select(era_claims.c.payer_claim_control_number, billed_claims.c.claim_id, billed_claims.c.tenant_id)
+            .join(billed_claims, billed_claims.c.claim_id == era_claims.c.claim_id)
+            .where(era_claims.c.payer_claim_control_number.in_(wanted), era_claims.c.posted.is_(True)))).all()
+        by_pcn = (await self.session.execute(
+            select(billed_claims.c.patient_control_number, billed_claims.c.claim_id, billed_claims.c.tenant_id)
+            .where(billed_claims.c.patient_control_number.in_(wanted)))).all()
+        return ({r[0]: {"claim_id": r[1], "tenant_id": r[2]} for r in by_ccn},
+                {r[0]: {"claim_id": r[1], "tenant_id": r[2]} for r in by_pcn})
+
+    async def add_payer_account_entries(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(payer_account_entries), list(rows))
+
+    async def payer_account_entries_of(self, tenant_id: str, payer_identifier: str | None = None,
+                                       claim_id: str | None = None) -> list[dict[str, Any]]:
+        query = select(payer_account_entries).where(payer_account_entries.c.tenant_id == tenant_id)
+        if payer_identifier is not None:
+            query = query.where(payer_account_entries.c.payer_identifier == payer_identifier)
+        if claim_id is not None:
+            query = query.where(payer_account_entries.c.claim_id == claim_id)
+        rows = (await self.session.execute(query.order_by(payer_account_entries.c.entry_id))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def upsert_encounter(self, values: dict[str, Any]) -> None:
+        await self.session.execute(insert(claim_encounters).values(**values).on_conflict_do_update(
+            index_elements=["claim_id"], set_={k: v for k, v in values.items() if k != "claim_id"}))
+
+    async def encounter(self, claim_id: str) -> dict[str, Any] | None:
+        row = (await self.session.execute(select(claim_encounters).where(
+            claim_encounters.c.claim_id == claim_id))).first()
+        return dict(row._mapping) if row else None
 
     async def store_file(self, delivery_id: str, x12: str) -> bool:
         """Keep the file whole first; False when this delivery was seen before."""
@@ -86,6 +139,52 @@ class RemittanceStore:
             era_claims.c.patient_control_number == patient_control_number, era_claims.c.posted.is_(False),
             eras.c.status.in_(("posted", "partially_matched", "unmatched"))))).all()
         return [dict(r._mapping) for r in rows]
+
+    async def unposted_claim_payments(self, limit: int) -> list[dict[str, Any]]:
+        """Claim payments of readable, balanced ERAs that posted nothing yet (unknown CLP01 or held), newest first."""
+        rows = (await self.session.execute(
+            select(era_claims, eras.c.delivery_id, eras.c.transaction_index, eras.c.tenant_id, eras.c.received_at,
+                   eras.c.payer_identifier, eras.c.trace_number)
+            .join(eras, eras.c.era_id == era_claims.c.era_id)
+            .where(era_claims.c.posted.is_(False), eras.c.status.in_(("posted", "partially_matched", "unmatched")))
+            .order_by(eras.c.received_at.desc(), era_claims.c.claim_index).limit(limit))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def unpaid_billed_claims(self, tenant_id: str) -> list[dict[str, Any]]:
+        """The tenant's billed claims no payment has settled: what an unmatched claim payment may belong to."""
+        rows = (await self.session.execute(select(billed_claims).where(
+            billed_claims.c.tenant_id == tenant_id,
+            billed_claims.c.status.in_(("submitted", "reversed"))))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def era_claim(self, era_id: str, claim_index: int) -> dict[str, Any] | None:
+        row = (await self.session.execute(
+            select(era_claims, eras.c.delivery_id, eras.c.transaction_index, eras.c.status.label("era_status"))
+            .join(eras, eras.c.era_id == era_claims.c.era_id)
+            .where(era_claims.c.era_id == era_id, era_claims.c.claim_index == claim_index))).first()
+        return dict(row._mapping) if row else None
+
+    async def billed_claim(self, tenant_id: str, claim_id: str) -> dict[str, Any] | None:
+        row = (await self.session.execute(select(billed_claims).where(
+            billed_claims.c.tenant_id == tenant_id, billed_claims.c.claim_id == claim_id))).first()
+        return dict(row._mapping) if row else None
+
+    async def latest_posted_payment(self, claim_id: str) -> dict[str, Any] | None:
+        """The claim's last posted claim payment, with where its file is."""
+        row = (await self.session.execute(
+            select(era_claims, eras.c.delivery_id, eras.c.transaction_index)
+            .join(eras, eras.c.era_id == era_claims.c.era_id)
+            .where(era_claims.c.claim_id == claim_id, era_claims.c.posted.is_(True))
+            .order_by(eras.c.received_at.desc(), era_claims.c.claim_index.desc()).limit(1))).first()
+        return dict(row._mapping) if row else None
+
+    async def recorded_event_for_era(self, claim_id: str, event_type: str, era_id: str) -> bool:
+        """True when the claim's stream already holds event_type for this ERA."""
+        events = messaging.claim_events
+        found = (await self.session.execute(select(events.c.event_id).where(
+            events.c.claim_id == claim_id, events.c.event_type == event_type,
+            events.c.data["era_id"].astext == era_id).limit(1))).first()
+        return found is not None
 
     async def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

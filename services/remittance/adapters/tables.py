@@ -8,10 +8,12 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -34,6 +36,10 @@ billed_claims = Table(
     Column("lines", JSONB, nullable=False),
     Column("status", String(32), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("billing_provider_npi", String(10)),
+    Column("patient_account_number", String(38)),
+    Column("forwarded", Boolean, nullable=False, server_default="false"),  # crossover: CLP02 19/20/21
+    Column("first_submitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 eras = Table(
@@ -72,6 +78,8 @@ era_claims = Table(
     Column("patient_responsibility", Numeric(12, 2)),
     Column("payer_claim_control_number", String(50)),
     Column("posted", Boolean, nullable=False),
+    Column("hold_reason", Text),
+    Column("forwarded", Boolean, nullable=False, server_default="false"),
 )
 
 ledger_entries = Table(
@@ -97,3 +105,62 @@ era_files = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+
+# What remittance needs from the encounter (claim.received): who the patient is, for statements,
+# and which coverages follow the one billed, for secondary billing. The patient key is a hash, so
+# patients can be named in URLs and logs without their account number.
+claim_encounters = Table(
+    "claim_encounters", metadata,
+    Column("claim_id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("patient_key", String(64), nullable=False),
+    Column("patient", JSONB, nullable=False),
+    Column("coverages", JSONB, nullable=False),
+    Column("date_of_service", Date, nullable=False),
+    Column("billing_provider_name", String(60), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# PLB provider-level adjustments: money between the payer and the provider that belongs to no claim
+# payment of the ERA (recoupments, interest, forward balances); linked to a claim when PLB03-2 names one.
+payer_account_entries = Table(
+    "payer_account_entries", metadata,
+    Column("entry_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("era_id", UUID(as_uuid=False), nullable=False),
+    Column("tenant_id", String(64)),
+    Column("payer_identifier", String(80), nullable=False),
+    Column("provider_id", String(50), nullable=False),
+    Column("fiscal_period_date", Date, nullable=False),
+    Column("reason_code", String(2), nullable=False),
+    Column("reference_id", String(50)),
+    Column("claim_id", UUID(as_uuid=False)),
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+patient_transactions = Table(
+    "patient_transactions", metadata,
+    Column("transaction_id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("patient_key", String(64), nullable=False),
+    Column("kind", String(10), nullable=False),  # payment or refund
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("method", String(20), nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("request_fingerprint", String(64), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("tenant_id", "idempotency_key", name="patient_transactions_idempotency_key"),
+)
+
+statements = Table(
+    "statements", metadata,
+    Column("statement_id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("patient_key", String(64), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("document", JSONB, nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("tenant_id", "patient_key", "as_of", name="statements_patient_as_of_key"),
+)

@@ -95,6 +95,7 @@ class Party:
     address: Address | None = None
     references: list[Reference] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
+    segment_index: int = -1  # of its N1, so a hold can name the segment (0-based from ISA)
 
     def reference(self, qualifier: str) -> str | None:
         """Value of the first REF with this qualifier (2U payer id, TJ payee tax id, ...)."""

@@ -102,7 +102,7 @@ class TransactionReader:
 
     def on_n1(self, s: Segment, i: int) -> None:
         entity = el.required(s, 1, i)
-        party = Party(entity, get(s, 2), get(s, 3), get(s, 4))
+        party = Party(entity, get(s, 2), get(s, 3), get(s, 4), segment_index=i)
         if entity == "PR" and self.loop == HEADER:
             self.payer, self.loop = party, PAYER
         elif entity == "PE" and self.loop == PAYER:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
 
 from services.remittance.adapters.repository import RemittanceStore, cents
-from services.remittance.domain.posting_model import PATIENT_KINDS, EntryKind
 from services.remittance.service_layer.posting import receive_era_file
+from services.remittance.service_layer.unmatched import (
+    ClaimPaymentNotWaiting,
+    MatchRefused,
+    match_claim_payment,
+    unmatched_queue,
+)
 from shared.db import unit_of_work
 from shared.http.problems import NotFound, Unprocessable
 from shared.http.service_app import authenticated_tenant
@@ -19,7 +24,6 @@ from shared.ids import parse_claim_id
 
 router = APIRouter(prefix="/v1", tags=["remittance"])
 Tenant = Annotated[str, Depends(authenticated_tenant)]
-ZERO = Decimal("0.00")
 
 
 @router.post("/webhooks/clearinghouse", summary="835 deliveries (Standard Webhooks, signed)")
@@ -32,40 +36,6 @@ async def era_webhook(request: Request,
     if parse_error is not None:
         raise Unprocessable(f"835 kept but not posted: {parse_error}", delivery_id=webhook.delivery_id)
     return {"delivery_id": webhook.delivery_id, "outcome": outcome}
-
-
-@router.get("/claims/{claim_id}/ledger", summary="What was billed, paid, adjusted and is owed, to the cent")
-async def claim_ledger(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
-    async with request.app.state.runtime.sessions() as session:
-        claim, entries = await RemittanceStore(session).ledger(tenant_id, parse_claim_id(claim_id))
-    if claim is None:
-        raise NotFound(f"no ledger for claim {claim_id} for this tenant")
-    paid = sum((e["amount"] for e in entries if e["kind"] == EntryKind.PAYMENT), ZERO)
-    adjustments: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    patient: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for entry in entries:
-        if entry["kind"] == EntryKind.PAYMENT:
-            continue
-        adjustments[(entry["group_code"] or "", entry["reason_code"] or "")] += entry["amount"]
-        if entry["kind"] in PATIENT_KINDS:
-            patient[entry["kind"]] += entry["amount"]
-    patient_total = sum(patient.values(), ZERO)
-    written_off = sum(adjustments.values(), ZERO) - patient_total
-    insurance_balance = claim["billed"] - paid - written_off - patient_total
-    return {
-        "claim_id": claim_id, "status": claim["status"], "payer_id": claim["payer_id"],
-        "billed": cents(claim["billed"]), "paid": cents(paid),
-        "adjustments": [{"group_code": group, "reason_code": reason, "amount": cents(amount)}
-                        for (group, reason), amount in sorted(adjustments.items())],
-        "patient_responsibility": {"total": cents(patient_total), **{
-            kind.value: cents(patient.get(kind.value, ZERO)) for kind in
-            (EntryKind.DEDUCTIBLE, EntryKind.COINSURANCE, EntryKind.COPAY, EntryKind.OTHER_PATIENT_RESPONSIBILITY)}},
-        "insurance_balance": cents(insurance_balance), "patient_balance": cents(patient_total),
-        "balance": cents(insurance_balance + patient_total),
-        "entries": [{"era_id": e["era_id"], "line_control_number": e["line_control_number"], "kind": e["kind"],
-                     "group_code": e["group_code"], "reason_code": e["reason_code"], "amount": cents(e["amount"]),
-                     "posted_at": e["posted_at"].isoformat()} for e in entries],
-    }
 
 
 @router.get("/eras", summary="Received ERAs with their trace number, total and matched/unmatched claims")
@@ -86,4 +56,32 @@ async def list_eras(request: Request, tenant_id: Tenant,
         "status": r["status"], "hold_reason": r["hold_reason"], "received_at": r["received_at"].isoformat(),
         "matched_claims": [c["claim_id"] for c in by_era[r["era_id"]] if c["posted"]],
         "unmatched_claims": [c["patient_control_number"] for c in by_era[r["era_id"]] if not c["posted"]],
+        "held_claims": [{"patient_control_number": c["patient_control_number"], "claim_id": c["claim_id"],
+                         "reason": c["hold_reason"]} for c in by_era[r["era_id"]] if c["hold_reason"]],
+        "forwarded_claims": [c["claim_id"] for c in by_era[r["era_id"]] if c["forwarded"]],
     } for r in rows]}
+
+
+class ClaimChoice(BaseModel):
+    claim_id: str = Field(description="the tenant's claim this claim payment belongs to")
+
+
+@router.get("/eras/unmatched", summary="Claim payments that posted nothing yet, with the claims they may belong to")
+async def unmatched_eras(request: Request, tenant_id: Tenant,
+                         limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    async with request.app.state.runtime.sessions() as session:
+        return {"unmatched": await unmatched_queue(session, tenant_id, limit)}
+
+
+@router.post("/eras/{era_id}/claims/{claim_index}/match", summary="Post a waiting claim payment to a chosen claim")
+async def match_unmatched(request: Request, era_id: str, claim_index: int, body: ClaimChoice,
+                          tenant_id: Tenant) -> dict[str, Any]:
+    era_uuid, claim_uuid = parse_claim_id(era_id), parse_claim_id(body.claim_id)
+    try:
+        async with unit_of_work(request.app.state.runtime.sessions) as session:
+            await match_claim_payment(session, tenant_id, era_uuid, claim_index, claim_uuid)
+    except ClaimPaymentNotWaiting as error:
+        raise NotFound(str(error)) from None
+    except MatchRefused as error:
+        raise Unprocessable(str(error)) from None
+    return {"era_id": era_id, "claim_index": claim_index, "claim_id": body.claim_id, "posted": True}

@@ -1,32 +1,29 @@
-"""Remittance's use cases: receive an 835, check it balances, post each claim payment, match late.
+"""Remittance's use cases: receive an 835, check it balances and is ours, post each claim payment, match late.
 
-A file is stored whole before it is read. A file that does not parse, or a transaction that does
-not balance, posts nothing and says why. A claim payment whose CLP01 we do not know yet waits
-unposted and is posted when the claim's submission arrives.
+A file is stored whole before it is read. A file that does not parse, a transaction that does not
+balance or pays another payee posts nothing and says why, naming the segment. A claim payment whose
+CLP01 we do not know yet waits unposted and is posted when the claim's submission arrives.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.remittance.adapters.repository import RemittanceStore
-from services.remittance.domain.balancing import BalanceError, find_balance_errors
-from services.remittance.domain.era_model import ClaimPayment, Remittance
+from services.remittance.domain.balancing import BalanceError, BalanceRule, find_balance_errors
+from services.remittance.domain.era_model import Remittance
 from services.remittance.domain.era_parser import parse_835
 from services.remittance.domain.errors import EraParseError
-from services.remittance.domain.line_matching import BilledLine
-from services.remittance.domain.posting import post_claim_payment
-from services.remittance.domain.posting_model import EntryKind
-from shared.events.claim_events import ClaimSubmitted, PostedAdjustment, RemittancePosted
+from services.remittance.domain.payer_account import other_payee_reason
+from services.remittance.service_layer.claim_posting import ClaimHeld, era_claim_row, post_claim
+from services.remittance.service_layer.provider_adjustments import post_provider_adjustments
+from shared.events.claim_events import ClaimSubmitted
 from shared.events.envelope import EventEnvelope
-from shared.messaging.outbox import envelope_for
 from shared.x12.tokenizer import X12SyntaxError
 
-SOURCE = "remittance"
+SEGMENT_OF_RULE = {BalanceRule.SERVICE_LINE: "SVC", BalanceRule.CLAIM: "CLP", BalanceRule.TRANSACTION: "BPR"}
 
 
 async def receive_era_file(session: AsyncSession, delivery_id: str, x12: str) -> tuple[str, str | None]:
@@ -50,9 +47,10 @@ async def post_remittance(store: RemittanceStore, delivery_id: str, index: int, 
     """Post one ST/SE transaction; returns posted, partially_matched, unmatched, held or duplicate."""
     era_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"era:{delivery_id}:{index}"))
     balance_errors = find_balance_errors(remittance)
+    payer_identifier = remittance.trace.originating_company_id or remittance.payer.identifier
     era = {
         "era_id": era_id, "delivery_id": delivery_id, "transaction_index": index,
-        "payer_identifier": remittance.trace.originating_company_id or remittance.payer.identifier,
+        "payer_identifier": payer_identifier,
         "payer_name": remittance.payer.name[:120], "trace_number": remittance.trace.trace_number,
         "total_paid": remittance.payment.total_paid, "payment_method": remittance.payment.method,
         "payment_date": remittance.payment.payment_date, "claims_total": len(remittance.claims),
@@ -63,43 +61,30 @@ async def post_remittance(store: RemittanceStore, delivery_id: str, index: int, 
         return "duplicate"
     if balance_errors:
         return "held"
+    found = [await store.billed_claim_by_pcn(claim.patient_control_number) for claim in remittance.claims]
+    other_payee = other_payee_reason(remittance, {b["billing_provider_npi"] for b in found
+                                                  if b is not None and b["billing_provider_npi"]})
+    if other_payee is not None:
+        # Held ERAs release their trace number, so the payer's file for the right payee can still post.
+        await store.update_era(era_id, status="held", hold_reason=other_payee)
+        return "held"
     matched, tenant_id = 0, None
-    for claim_index, claim in enumerate(remittance.claims):
-        billed = await store.billed_claim_by_pcn(claim.patient_control_number)
+    for claim_index, (claim, billed) in enumerate(zip(remittance.claims, found, strict=True)):
         if billed is None:
-            await store.add_era_claim(_era_claim(era_id, claim_index, claim, None, None, posted=False))
+            await store.add_era_claim(era_claim_row(era_id, claim_index, claim, None, None, posted=False))
             continue
-        await post_claim(store, era_id, claim_index, claim, billed, remittance.payer.identifier)
-        matched, tenant_id = matched + 1, billed["tenant_id"]
+        tenant_id = billed["tenant_id"]
+        try:
+            await post_claim(store, era_id, claim_index, claim, billed, remittance)
+        except ClaimHeld as held:
+            await store.add_era_claim(era_claim_row(era_id, claim_index, claim, billed["claim_id"], None,
+                                                    posted=False, hold_reason=str(held)))
+            continue
+        matched += 1
+    await post_provider_adjustments(store, era_id, payer_identifier, remittance, tenant_id)
     status = _era_status(matched, len(remittance.claims))
     await store.update_era(era_id, status=status, claims_matched=matched, tenant_id=tenant_id)
     return status
-
-
-async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, claim: ClaimPayment,
-                     billed: dict, payer_id: str) -> None:
-    """Post one claim payment to its claim's ledger and announce it."""
-    posting = post_claim_payment(claim, _billed_lines(billed))
-    await store.add_entries([{
-        "claim_id": billed["claim_id"], "tenant_id": billed["tenant_id"], "era_id": era_id,
-        "line_control_number": entry.line_control_number, "kind": entry.kind.value,
-        "group_code": entry.group_code, "reason_code": entry.reason_code, "amount": entry.amount,
-    } for entry in posting.entries])
-    outcome = posting.outcome.value
-    await store.add_era_claim(_era_claim(era_id, claim_index, claim, billed["claim_id"], outcome, posted=True))
-    await store.set_claim_status(billed["claim_id"], outcome)
-    totals = posting.totals
-    event = RemittancePosted(
-        era_id=era_id, claim_status=outcome, payer_id=billed["payer_id"] or payer_id,
-        payer_claim_control_number=claim.payer_claim_control_number or None, billed=totals.billed,
-        paid=totals.paid, patient_responsibility=totals.patient_responsibility,
-        adjustments=[PostedAdjustment(line_control_number=e.line_control_number, group_code=e.group_code or "",
-                                      reason_code=e.reason_code or "", amount=e.amount)
-                     for e in posting.entries if e.kind is not EntryKind.PAYMENT],
-        remark_codes=sorted({r.code for r in posting.remark_codes}
-                            | {r.code for line in posting.lines for r in line.remark_codes}))
-    await store.record(billed["claim_id"], [envelope_for(event, source=SOURCE, claim_id=billed["claim_id"],
-                                                         tenant_id=billed["tenant_id"])])
 
 
 async def register_submitted_claim(session: AsyncSession, event: ClaimSubmitted, envelope: EventEnvelope) -> None:
@@ -109,34 +94,32 @@ async def register_submitted_claim(session: AsyncSession, event: ClaimSubmitted,
         "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id,
         "patient_control_number": event.patient_control_number, "payer_id": event.payer_id,
         "claim_version": event.claim_version, "submission_id": event.submission_id, "billed": event.total_charge,
-        "lines": [line.model_dump(mode="json") for line in event.lines], "status": "submitted"})
+        "lines": [line.model_dump(mode="json") for line in event.lines], "status": "submitted",
+        "billing_provider_npi": event.billing_provider_npi, "patient_account_number": event.patient_account_number})
     billed = await store.billed_claim_by_pcn(event.patient_control_number)
     assert billed is not None
     for waiting in await store.unposted_era_claims(event.patient_control_number):
-        remittance = parse_835(await store.file_x12(waiting["delivery_id"]))[waiting["transaction_index"]]
-        claim = remittance.claims[waiting["claim_index"]]
-        await post_claim(store, waiting["era_id"], waiting["claim_index"], claim, billed, remittance.payer.identifier)
-        era = await store.era(waiting["era_id"])
-        matched = era["claims_matched"] + 1
-        await store.update_era(waiting["era_id"], claims_matched=matched, tenant_id=envelope.tenant_id,
-                               status=_era_status(matched, era["claims_total"]))
+        await post_waiting_claim(store, waiting, billed)
 
 
-def _billed_lines(billed: dict) -> list[BilledLine]:
-    return [BilledLine(line_control_number=line["line_control_number"], procedure_code=line["procedure_code"],
-                       modifiers=tuple(line["modifiers"]), units=Decimal(str(line["units"])),
-                       charge=Decimal(str(line["charge"])),
-                       service_date=dt.date.fromisoformat(line["date_of_service"])) for line in billed["lines"]]
-
-
-def _era_claim(era_id: str, claim_index: int, claim: ClaimPayment, claim_id: str | None, outcome: str | None,
-               posted: bool) -> dict:
-    return {"era_id": era_id, "claim_index": claim_index, "claim_id": claim_id,
-            "patient_control_number": claim.patient_control_number, "status_code": claim.status_code,
-            "outcome": outcome, "billed": claim.total_charge, "paid": claim.paid,
-            "patient_responsibility": claim.patient_responsibility,
-            "payer_claim_control_number": claim.payer_claim_control_number or None, "posted": posted}
-
+async def post_waiting_claim(store: RemittanceStore, waiting: dict, billed: dict) -> str | None:
+    """Post a claim payment that waited unposted to the billed claim; the hold reason when it cannot be."""
+    remittance = parse_835(await store.file_x12(waiting["delivery_id"]))[waiting["transaction_index"]]
+    claim = remittance.claims[waiting["claim_index"]]
+    reason = other_payee_reason(remittance, {billed["billing_provider_npi"]} - {None})
+    try:
+        if reason is not None:
+            raise ClaimHeld(reason)
+        await post_claim(store, waiting["era_id"], waiting["claim_index"], claim, billed, remittance)
+    except ClaimHeld as held:
+        await store.add_era_claim(era_claim_row(waiting["era_id"], waiting["claim_index"], claim,
+                                                billed["claim_id"], None, posted=False, hold_reason=str(held)))
+        return str(held)
+    era = await store.era(waiting["era_id"])
+    matched = era["claims_matched"] + 1
+    await store.update_era(waiting["era_id"], claims_matched=matched, tenant_id=billed["tenant_id"],
+                           status=_era_status(matched, era["claims_total"]))
+    return None
 
 def _era_status(matched: int, total: int) -> str:
     if matched == total:
@@ -151,4 +134,5 @@ def _describe(error: BalanceError) -> str:
         where += f" claim {error.claim_index + 1}"
     if error.line_index is not None:
         where += f" line {error.line_index + 1}"
-    return f"{error.rule}: {where} at segment {error.segment_index} expected {error.expected} found {error.actual}"
+    return (f"{error.rule}: {where} at segment {error.segment_index} ({SEGMENT_OF_RULE[error.rule]}) "
+            f"expected {error.expected} found {error.actual}")

@@ -66,4 +66,6 @@ acknowledgements = Table(
     Column("parse_error", Text),
     Column("outcome", String(20), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("content_digest", String(64)),  # sha256 of the X12: the same ack under a new delivery id applies once
+    Column("unmatched_references", JSONB),  # what named no claim or submission we know (control numbers, CLM01s)
 )

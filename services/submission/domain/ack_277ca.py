@@ -57,14 +57,14 @@ def _read_levels(cursor: SegmentCursor, claims: list[ClaimAcknowledgement], batc
         elif level == "21":
             cursor.take("NM1")
             cursor.take("TRN")
-            batch.extend(_status_segments(cursor, hl))
+            batch.extend(status_segments(cursor, hl))
             _skip(cursor, _SUMMARY_DETAIL)
         elif level == "19":
             provider_id = cursor.take("NM1").require(9)
             while cursor.take_if("NM1") is not None:  # 2100C repeats for other provider ids
                 pass
             cursor.take("TRN")
-            _status_segments(cursor, hl)
+            status_segments(cursor, hl)
             _skip(cursor, _SUMMARY_DETAIL)
         elif level == "PT":
             if payer_id is None or provider_id is None:
@@ -79,7 +79,7 @@ def _read_levels(cursor: SegmentCursor, claims: list[ClaimAcknowledgement], batc
 def _claim(cursor: SegmentCursor, payer_id: str, provider_id: str) -> ClaimAcknowledgement:
     trn = cursor.take("TRN")
     patient_control_number = trn.require(2)
-    statuses = _status_segments(cursor, trn, date_required=True)
+    statuses = status_segments(cursor, trn, date_required=True)
     references: dict[str, str] = {}
     service_period: tuple[dt.date, dt.date] | None = None
     while cursor.peek_id() in ("REF", "DTP"):
@@ -87,7 +87,7 @@ def _claim(cursor: SegmentCursor, payer_id: str, provider_id: str) -> ClaimAckno
             ref = cursor.take("REF")
             references[ref.require(1)] = ref.require(2)
         else:
-            service_period = _service_period(cursor.take("DTP"))
+            service_period = read_service_period(cursor.take("DTP"))
     if service_period is None:
         raise trn.error("claim (2200D) has no DTP*472 service date")
     lines = []
@@ -111,7 +111,7 @@ def _line(cursor: SegmentCursor) -> LineAcknowledgement:
     procedure = cursor.components(svc.require(1))
     if len(procedure) < 2 or not procedure[1]:
         raise svc.error("SVC01 must carry a qualifier and a procedure code")
-    statuses = _status_segments(cursor, svc, date_required=True)
+    statuses = status_segments(cursor, svc, date_required=True)
     line_control_number: str | None = None
     service_period: tuple[dt.date, dt.date] | None = None
     while cursor.peek_id() in ("REF", "DTP"):
@@ -120,7 +120,7 @@ def _line(cursor: SegmentCursor) -> LineAcknowledgement:
             if ref.require(1) == "FJ":
                 line_control_number = ref.require(2)
         else:
-            service_period = _service_period(cursor.take("DTP"))
+            service_period = read_service_period(cursor.take("DTP"))
     return LineAcknowledgement(
         procedure_code=procedure[1],
         modifiers=tuple(m for m in procedure[2:6] if m),
@@ -133,7 +133,7 @@ def _line(cursor: SegmentCursor) -> LineAcknowledgement:
     )
 
 
-def _status_segments(
+def status_segments(
     cursor: SegmentCursor, owner: PositionedSegment, date_required: bool = False
 ) -> tuple[ClaimStatus, ...]:
     """Every consecutive STC, each expanded into its one to three status composites (at least one)."""
@@ -170,7 +170,7 @@ def _statuses(cursor: SegmentCursor, stc: PositionedSegment, date_required: bool
     return statuses
 
 
-def _service_period(dtp: PositionedSegment) -> tuple[dt.date, dt.date]:
+def read_service_period(dtp: PositionedSegment) -> tuple[dt.date, dt.date]:
     if dtp.require(1) != "472":
         raise dtp.error("DTP01 must be 472 (service date) here")
     qualifier = dtp.require(2)

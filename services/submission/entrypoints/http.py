@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from services.submission.adapters.acknowledgement_store import AcknowledgementStore
 from services.submission.adapters.repository import SubmissionStore
 from services.submission.service_layer.acknowledgements import receive_acknowledgement
 from shared.db import unit_of_work
@@ -23,6 +24,7 @@ ACK_TYPES = {"x12.999", "x12.277ca"}
 async def list_submissions(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
     async with request.app.state.runtime.sessions() as session:
         rows = await SubmissionStore(session).submissions_of(tenant_id, parse_claim_id(claim_id))
+        results = await AcknowledgementStore(session).results_of_claim(tenant_id, parse_claim_id(claim_id))
     if not rows:
         raise NotFound(f"no submissions for claim {claim_id} for this tenant")
     return {"claim_id": claim_id, "submissions": [{
@@ -32,7 +34,10 @@ async def list_submissions(request: Request, claim_id: str, tenant_id: Tenant) -
         "ack_999": r["ack_999"], "ack_277ca": r["ack_277ca"],
         "payer_claim_control_number": r["payer_claim_control_number"], "send_attempts": r["send_attempts"],
         "last_error": r["last_error"], "created_at": r["created_at"].isoformat(),
-        "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None, "x12": r["x12"]} for r in rows]}
+        "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None, "x12": r["x12"],
+        "acknowledgements": [{"delivery_id": a["delivery_id"], "kind": a["kind"], "status": a["status"],
+                              "accepted": a["accepted"], "applied": a["applied"], "reasons": a["reasons"]}
+                             for a in results if a["submission_id"] == r["submission_id"]]} for r in rows]}
 
 
 @router.post("/webhooks/clearinghouse", summary="999 and 277CA deliveries (Standard Webhooks, signed)")

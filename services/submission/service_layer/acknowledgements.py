@@ -1,97 +1,200 @@
 """Applying the clearinghouse's 999 and 277CA to submissions.
 
-Each delivery is stored whole first (its webhook id makes a repeat a no-op); an ack that does not
-parse is kept, flagged with the parse error and applied to nothing. An ack about a claim we do not
-know is recorded as unmatched.
+Each delivery is stored whole first (its webhook id makes a repeat a no-op), then read completely; only
+an ack that reads without error is applied, all of it in the caller's one transaction. An ack that does
+not read is kept, flagged with the parse error (segment position and reason) and applied to nothing.
+The same X12 delivered again under another webhook id is recognised by its digest and applied once.
+What an ack names that we do not know (a group control number, a CLM01) is kept as an unmatched
+reference, and the ack shows in the unmatched queue.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.submission.adapters.acknowledgement_store import AcknowledgementStore
 from services.submission.adapters.repository import SubmissionStore
 from services.submission.domain.ack_277ca import parse_277ca
 from services.submission.domain.ack_999 import FunctionalAcknowledgement, parse_999_all
+from services.submission.domain.ack_reasons import (
+    TransactionSetVerdict,
+    claim_status_reason,
+    status_reason,
+    transaction_set_verdict,
+)
 from services.submission.domain.claim_acknowledgement import ClaimAcknowledgement
 from services.submission.domain.errors import AckParseError
 from services.submission.service_layer.handlers import _envelope
 from shared.events.claim_events import ClaimAccepted, ClaimRejected
 from shared.x12.tokenizer import X12SyntaxError
 
+PARSE_ERROR_MAX = 1000
+AWAITING_ACK = ("sent",)  # a 999 decides only for a submission still waiting for it
+AWAITING_277CA = ("sent", "accepted")  # a later 277CA may still reject an A1-received claim
+
+
+@dataclass
+class _Application:
+    """What applying one ack did: how many of its items matched, and the ones that did not."""
+
+    total: int = 0
+    matched: int = 0
+    unmatched: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        if self.matched == self.total:
+            return "applied"
+        return "unmatched" if self.matched == 0 else "partial"
+
+
+def content_digest(x12: str) -> str:
+    """Identity of an ack's content, whichever delivery brought it."""
+    return hashlib.sha256(x12.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ParsedAcknowledgement:
+    """A delivery read completely: the 999s it holds, or the claims its 277CA acknowledges."""
+
+    functional_acknowledgements: list[FunctionalAcknowledgement]
+    claim_acknowledgements: tuple[ClaimAcknowledgement, ...]
+
+
+def parse_acknowledgement(kind: str, x12: str) -> ParsedAcknowledgement:
+    """The whole ack read into domain values; raises AckParseError before anything is applied."""
+    if kind == "x12.999":
+        return ParsedAcknowledgement(parse_999_all(x12), ())
+    if kind == "x12.277ca":
+        return ParsedAcknowledgement([], parse_277ca(x12).claims)
+    raise AckParseError(f"unsupported acknowledgement type {kind}")
+
 
 async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind: str,
                                   x12: str) -> tuple[str, str | None]:
     """Store and apply one delivered ack; returns the outcome (applied, duplicate, unmatched, partial,
     parse_error) and the parse error, which names positions and codes only (no PHI)."""
-    store = SubmissionStore(session)
+    store, acks = SubmissionStore(session), AcknowledgementStore(session)
     if not await store.store_acknowledgement(delivery_id, kind, x12):
         return "duplicate", None
+    digest = content_digest(x12)
     try:
-        if kind == "x12.999":
-            outcome = await _apply_999s(store, parse_999_all(x12))
-        elif kind == "x12.277ca":
-            outcome = await _apply_277ca(store, parse_277ca(x12).claims)
-        else:
-            raise AckParseError(f"unsupported acknowledgement type {kind}")
+        parsed = parse_acknowledgement(kind, x12)
     except (AckParseError, X12SyntaxError) as error:
-        await store.set_acknowledgement_outcome(delivery_id, "parse_error", str(error)[:1000])
-        return "parse_error", str(error)[:1000]
-    await store.set_acknowledgement_outcome(delivery_id, outcome)
-    return outcome, None
+        message = str(error)[:PARSE_ERROR_MAX]
+        await acks.finish(delivery_id, "parse_error", digest, parse_error=message)
+        return "parse_error", message
+    await acks.lock_digest(digest)
+    if await acks.applied_copy(digest, delivery_id) is not None:
+        await acks.finish(delivery_id, "duplicate", digest)
+        return "duplicate", None
+    if kind == "x12.999":
+        applied = await _apply_999s(store, acks, delivery_id, parsed.functional_acknowledgements)
+    else:
+        applied = await _apply_277ca(store, acks, delivery_id, parsed.claim_acknowledgements)
+    await acks.finish(delivery_id, applied.outcome, digest, unmatched=applied.unmatched)
+    return applied.outcome, None
 
 
-async def _apply_999s(store: SubmissionStore, acks: list[FunctionalAcknowledgement]) -> str:
-    matched = 0
-    for ack in acks:
-        submission = await store.submission_by_control_number(int(ack.group_control_number))
+def _verdict_for(ack: FunctionalAcknowledgement, control_number: int) -> TransactionSetVerdict:
+    """Our transaction set's verdict (ST02 is our control number); the group's when it names no set."""
+    for transaction_set in ack.transaction_sets:
+        if transaction_set.control_number.isdigit() and int(transaction_set.control_number) == control_number:
+            return transaction_set_verdict(transaction_set)
+    if len(ack.transaction_sets) == 1:
+        return transaction_set_verdict(ack.transaction_sets[0])
+    # No AK2 for our set: the group's AK9 speaks for it (an AK9 R with no AK2 rejects everything).
+    group_accepted = ack.status in ("A", "E")
+    reasons = tuple(f"functional group: code {code}" for code in ack.error_codes)
+    return TransactionSetVerdict(str(control_number), ack.status, group_accepted, reasons)
+
+
+async def _apply_999s(store: SubmissionStore, acks: AcknowledgementStore, delivery_id: str,
+                      functional_acks: list[FunctionalAcknowledgement]) -> _Application:
+    application = _Application(total=len(functional_acks))
+    for ack in functional_acks:
+        number = int(ack.group_control_number) if ack.group_control_number.isdigit() else None
+        submission = await store.submission_by_control_number(number) if number is not None else None
         if submission is None:
+            application.unmatched.append({"kind": "group_control_number", "reference": ack.group_control_number})
             continue
-        matched += 1
-        await store.update_submission(submission["submission_id"], ack_999=ack.status)
-        if ack.accepted or submission["status"] not in ("sent",):
+        application.matched += 1
+        verdict = _verdict_for(ack, submission["interchange_control_number"])
+        # A 999 may arrive after the 277CA: it can still note acceptance (and warnings), never reject.
+        awaiting = submission["status"] in AWAITING_ACK
+        applies = awaiting or (verdict.accepted and submission["status"] in AWAITING_277CA)
+        await acks.add_result(_result(delivery_id, "x12.999", submission, verdict.status, verdict.accepted,
+                                      applies, list(verdict.reasons)))
+        if not applies:
             continue
-        errors = [f"{e.segment_id} at position {e.position}" + (f" code {e.error_code}" if e.error_code else "")
-                  for ts in ack.transaction_sets for e in ts.segment_errors]
-        reason = "999 rejected the transaction" + (": " + "; ".join(errors[:5]) if errors else "")
-        await store.update_submission(submission["submission_id"], status="rejected")
+        # E ("accepted with errors") stays accepted: its reasons are kept as warnings in the result.
+        await store.update_submission(submission["submission_id"], ack_999=verdict.status)
+        if verdict.accepted:
+            continue
+        reason = "999 rejected the claim's transaction set" + (
+            ": " + "; ".join(verdict.reasons[:5]) if verdict.reasons else "")
+        await store.update_submission(submission["submission_id"], status="rejected", last_error=reason[:1000])
         await store.update_billing_claim(submission["claim_id"], status="rejected")
-        event = ClaimRejected(submission_id=submission["submission_id"], stage="999", status_category=ack.status,
-                              status_code=",".join(ack.error_codes) or ack.status, reason=reason)
+        error_codes = sorted({e.error_code for ts in ack.transaction_sets for s in ts.segment_errors
+                              for e in s.element_errors} | {s.error_code for ts in ack.transaction_sets
+                                                            for s in ts.segment_errors if s.error_code})
+        event = ClaimRejected(submission_id=submission["submission_id"], stage="999", status_category=verdict.status,
+                              status_code=",".join(error_codes) or verdict.status, reason=reason[:1000])
         await store.record(submission["claim_id"], [_envelope(event, submission)])
-    return _outcome(matched, len(acks))
+    return application
 
 
-async def _apply_277ca(store: SubmissionStore, claims: tuple[ClaimAcknowledgement, ...]) -> str:
-    matched = 0
+async def _apply_277ca(store: SubmissionStore, acks: AcknowledgementStore, delivery_id: str,
+                       claims: tuple[ClaimAcknowledgement, ...]) -> _Application:
+    application = _Application(total=len(claims))
     for claim_ack in claims:
         claim = await store.billing_claim_by_pcn(claim_ack.patient_control_number)
         submission = await store.latest_submission(claim["claim_id"]) if claim else None
-        if submission is None or submission["status"] not in ("sent", "accepted"):
+        if submission is None:
+            application.unmatched.append({"kind": "patient_control_number",
+                                          "reference": claim_ack.patient_control_number})
             continue
-        matched += 1
-        detail = {"category": claim_ack.status_category_code, "status_code": claim_ack.status_code,
-                  "entity": claim_ack.entity_code, "payer_claim_control_number": claim_ack.payer_claim_control_number}
-        if claim_ack.accepted:
-            await store.update_submission(submission["submission_id"], status="accepted", ack_277ca=detail,
-                                          payer_claim_control_number=claim_ack.payer_claim_control_number)
-            await store.update_billing_claim(submission["claim_id"], status="accepted",
-                                             payer_claim_control_number=claim_ack.payer_claim_control_number)
-            event = ClaimAccepted(submission_id=submission["submission_id"],
-                                  payer_claim_control_number=claim_ack.payer_claim_control_number,
-                                  status_category=claim_ack.status_category_code, status_code=claim_ack.status_code)
-        else:
-            await store.update_submission(submission["submission_id"], status="rejected", ack_277ca=detail)
-            await store.update_billing_claim(submission["claim_id"], status="rejected")
-            event = ClaimRejected(
-                submission_id=submission["submission_id"], stage="277CA",
-                status_category=claim_ack.status_category_code, status_code=claim_ack.status_code,
-                reason=f"277CA {claim_ack.status_category_code}:{claim_ack.status_code}"
-                       + (f" entity {claim_ack.entity_code}" if claim_ack.entity_code else ""))
-        await store.record(submission["claim_id"], [_envelope(event, submission)])
-    return _outcome(matched, len(claims))
+        application.matched += 1
+        reason = claim_status_reason(claim_ack.statuses)
+        applies = submission["status"] in AWAITING_277CA and not (
+            submission["status"] == "accepted" and claim_ack.accepted)  # an accepted claim is accepted once
+        await acks.add_result(_result(delivery_id, "x12.277ca", submission, claim_ack.status_category_code,
+                                      claim_ack.accepted, applies, [status_reason(s) for s in claim_ack.statuses]))
+        if applies:
+            await _apply_claim_status(store, submission, claim_ack, reason)
+    return application
 
 
-def _outcome(matched: int, total: int) -> str:
-    if matched == total:
-        return "applied"
-    return "unmatched" if matched == 0 else "partial"
+async def _apply_claim_status(store: SubmissionStore, submission: dict[str, Any], claim_ack: ClaimAcknowledgement,
+                              reason: str) -> None:
+    detail = {"category": claim_ack.status_category_code, "status_code": claim_ack.status_code,
+              "entity": claim_ack.entity_code, "payer_claim_control_number": claim_ack.payer_claim_control_number,
+              "reason": reason}
+    if claim_ack.accepted:
+        await store.update_submission(submission["submission_id"], status="accepted", ack_277ca=detail,
+                                      payer_claim_control_number=claim_ack.payer_claim_control_number)
+        await store.update_billing_claim(submission["claim_id"], status="accepted",
+                                         payer_claim_control_number=claim_ack.payer_claim_control_number)
+        event: ClaimAccepted | ClaimRejected = ClaimAccepted(
+            submission_id=submission["submission_id"], payer_claim_control_number=claim_ack.payer_claim_control_number,
+            status_category=claim_ack.status_category_code, status_code=claim_ack.status_code)
+    else:
+        # The claim goes back to be corrected: claim.rejected carries the cause in words.
+        rejecting = next((s for s in claim_ack.statuses if s.rejected), claim_ack.statuses[0])
+        await store.update_submission(submission["submission_id"], status="rejected", ack_277ca=detail)
+        await store.update_billing_claim(submission["claim_id"], status="rejected")
+        event = ClaimRejected(submission_id=submission["submission_id"], stage="277CA",
+                              status_category=rejecting.category_code, status_code=rejecting.status_code,
+                              reason=f"277CA rejected the claim: {reason}"[:1000])
+    await store.record(submission["claim_id"], [_envelope(event, submission)])
+
+
+def _result(delivery_id: str, kind: str, submission: dict[str, Any], status: str, accepted: bool, applied: bool,
+            reasons: list[str]) -> dict[str, Any]:
+    return {"delivery_id": delivery_id, "submission_id": submission["submission_id"],
+            "claim_id": submission["claim_id"], "tenant_id": submission["tenant_id"], "kind": kind,
+            "status": status, "accepted": accepted, "applied": applied, "reasons": reasons}

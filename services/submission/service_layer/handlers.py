@@ -27,6 +27,7 @@ from services.submission.domain.submission_plan import (
     line_control_numbers_for,
     patient_control_number_for,
 )
+from services.submission.service_layer.learned_edits import with_learned_edits
 from shared.contracts.encounter import Encounter
 from shared.db import unit_of_work
 from shared.events.claim_events import (
@@ -52,7 +53,9 @@ async def prepare_coded_claim(session: AsyncSession, event: ClaimCoded, envelope
     """Scrub a newly coded claim, then queue its 837P (version 1, frequency 1) unless the scrubber found errors."""
     store = SubmissionStore(session)
     pcn = patient_control_number_for(envelope.claim_id)
-    scrub = LIBRARY.scrub(event.encounter, ScrubContext(today=utcnow().date(), payer_settings=bundled_payer_settings()))
+    context = ScrubContext(today=utcnow().date(), payer_settings=bundled_payer_settings())
+    scrub = await with_learned_edits(session, envelope.tenant_id, event.encounter, context,
+                                     LIBRARY.scrub(event.encounter, context))
     if not await store.add_billing_claim({
         "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id, "patient_control_number": pcn,
         "encounter": event.encounter.model_dump(mode="json"), "current_version": 1,

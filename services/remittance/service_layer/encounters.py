@@ -1,0 +1,32 @@
+"""Remember, per claim, the encounter facts remittance needs: its patient (statements) and coverages (COB)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.remittance.adapters.repository import RemittanceStore
+from services.remittance.domain.patient_key import patient_key
+from services.remittance.service_layer.claim_posting import bill_next_coverage_late
+from shared.events.claim_events import ClaimReceived
+from shared.events.envelope import EventEnvelope
+
+
+async def register_received_claim(session: AsyncSession, event: ClaimReceived, envelope: EventEnvelope) -> None:
+    """Keep the patient (for statements) and the coverages in priority order (for secondary billing)."""
+    encounter = event.encounter
+    patient = encounter.patient
+    address = patient.address
+    store = RemittanceStore(session)
+    await store.upsert_encounter({
+        "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id,
+        "patient_key": patient_key(envelope.tenant_id, patient.account_number),
+        "patient": {"first_name": patient.first_name, "last_name": patient.last_name,
+                    "account_number": patient.account_number,
+                    "address": {"line1": address.line1, "line2": address.line2, "city": address.city,
+                                "state": address.state, "postal_code": address.postal_code}},
+        "coverages": [{"priority": c.priority, "payer_id": c.payer.payer_id, "payer_name": c.payer.name}
+                      for c in encounter.coverages],
+        "date_of_service": encounter.date_of_service,
+        "billing_provider_name": encounter.billing_provider.organization_name})
+    # Consumers of different topics run apart: the 835 may have been posted before this event arrived.
+    await bill_next_coverage_late(store, envelope.claim_id, envelope.tenant_id)

@@ -1,0 +1,8 @@
+"""Submission's subscription to denials: accepted scrubber edits become the tenant's learned edits."""
+
+from services.submission.service_layer.learned_edits import keep_learned_edit
+from shared.events.denial_events import ClaimScrubberEditAccepted
+from shared.messaging.topics import events_topic
+
+LEARNED_EDIT_TOPICS = [events_topic("denials")]
+LEARNED_EDIT_HANDLERS = {ClaimScrubberEditAccepted.event_type: keep_learned_edit}

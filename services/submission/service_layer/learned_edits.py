@@ -1,0 +1,30 @@
+"""Learned edits: keep the edits a tenant accepted in denials, and run them with the bundled library."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.submission.adapters.learned_edits_store import LearnedEditStore
+from services.submission.domain.scrubber import ScrubContext, ScrubResult
+from services.submission.domain.scrubber.learned_edits import learned_library
+from shared.contracts.encounter import Encounter
+from shared.events.denial_events import ClaimScrubberEditAccepted
+from shared.events.envelope import EventEnvelope
+
+
+async def keep_learned_edit(session: AsyncSession, event: ClaimScrubberEditAccepted, envelope: EventEnvelope) -> None:
+    """Store an accepted edit for the tenant; a redelivered acceptance changes nothing."""
+    await LearnedEditStore(session).add({
+        "tenant_id": envelope.tenant_id, "edit_id": event.edit_id, "proposal_id": event.proposal_id,
+        "reason_code": event.reason_code, "message": event.message, "fix_hint": event.fix_hint,
+        "condition": event.condition.model_dump(mode="json"), "accepted_at": envelope.time})
+
+
+async def with_learned_edits(session: AsyncSession, tenant_id: str, encounter: Encounter, context: ScrubContext,
+                             bundled: ScrubResult) -> ScrubResult:
+    """The bundled library's result plus the findings of the tenant's learned edits."""
+    rows = await LearnedEditStore(session).of_tenant(tenant_id)
+    if not rows:
+        return bundled
+    learned = learned_library(bundled.library_version, rows).scrub(encounter, context)
+    return ScrubResult(learned.library_version, bundled.findings + learned.findings)

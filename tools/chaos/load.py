@@ -8,7 +8,6 @@ intake dies under it.
 from __future__ import annotations
 
 import asyncio
-import copy
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,17 +15,14 @@ from typing import Any
 
 import httpx
 
-from shared.contracts.encounter import EXAMPLE
+from tests.support.encounters import encounter_for as test_encounter_for
 
 PAYERS = ("SIMPAY", "SIMDNY", "SIMREJ", "SIMACK")
 
 
 def encounter_for(payer_id: str, external_id: str) -> dict[str, Any]:
-    """The project's example encounter (as tests/support/encounters.py builds it) for payer_id."""
-    encounter = copy.deepcopy(EXAMPLE)
-    encounter["external_id"] = external_id
-    encounter["coverages"][0]["payer"]["payer_id"] = payer_id
-    return encounter
+    """The test suite's valid encounter for payer_id (dated inside the shipped code sets), with our id."""
+    return test_encounter_for(payer_id, external_id=external_id)
 
 
 @dataclass

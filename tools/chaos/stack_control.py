@@ -7,7 +7,10 @@ import os
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy" / "local"))
@@ -42,19 +45,28 @@ class StackControl:
 
     async def start_service(self, service: str, ready_timeout: float = 180, attempts: int = 5) -> None:
         """Start the service again and wait until its /readyz answers 200; a start that fails (say, while
-        the broker restarts) is tried again, as a supervisor would."""
+        the broker restarts, startup gives up) is tried again, as a supervisor would."""
+        url = self.environment[f"{service.upper()}_URL"] + "/readyz"
         for attempt in range(1, attempts + 1):
             await asyncio.to_thread(stack.start_service, self.run_dir, service, self.environment)
-            try:
-                await asyncio.to_thread(stack_process.wait_for_http,
-                                        self.environment[f"{service.upper()}_URL"] + "/readyz", ready_timeout,
-                                        service, self.run_dir / "logs" / f"{service}.log")
+            if await self._ready(service, url, ready_timeout):
                 return
-            except SystemExit:
-                if attempt == attempts:
-                    raise
-                self.kill_service(service)
-                await asyncio.sleep(2 * attempt)
+            self.kill_service(service)
+            await asyncio.sleep(2 * attempt)
+        raise RuntimeError(f"{service} did not become ready after {attempts} starts")
+
+    async def _ready(self, service: str, url: str, timeout: float) -> bool:
+        """True once url answers 200; False when the process exits first or timeout passes."""
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=2) as client:
+            while time.monotonic() < deadline and self.running(service):
+                try:
+                    if (await client.get(url)).status_code == 200:
+                        return True
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.25)
+        return False
 
     def running(self, name: str) -> bool:
         """True when the process recorded for name is alive."""

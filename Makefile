@@ -39,8 +39,10 @@ test: install  ## start a fresh test stack, run the whole suite, stop the stack
 
 # The fault suite on its own fresh stack; CHAOS_CLAIMS=100000 is the long variant.
 CHAOS_CLAIMS ?= 10000
-chaos: install  ## N claims while services are SIGKILLed, Kafka and PostgreSQL restart, webhooks repeat, poisons land
+CHAOS_FUZZ_SECONDS ?= 60
+chaos: install  ## N claims while services are SIGKILLed, Kafka and PostgreSQL restart, webhooks repeat, poisons land; then fuzzing
 	$(PY) -m tools.chaos --claims $(CHAOS_CLAIMS) --run-dir .run/chaos-$(shell date +%s)-$$$$
+	$(MAKE) fuzz FUZZ_SECONDS=$(CHAOS_FUZZ_SECONDS)
 
 unit: install  ## pure domain tests only (no stack)
 	$(PY) -m pytest tests/unit -q

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from shared.http.problems import Conflict, Unprocessable
+from shared.http.problems import Conflict
 
 LEVELS = ("first", "second", "external")
 STATUSES = ("drafted", "sent", "won", "lost", "partially_won")
@@ -22,8 +22,11 @@ class AppealNotSendable(Conflict):
     """Only a drafted appeal can be sent."""
 
 
-class AppealDeadlinePassed(Unprocessable):
-    """The payer's deadline has passed; sending needs an explicit override with a reason."""
+class AppealDeadlinePassed(Conflict):
+    """The payer's deadline has passed; sending needs an explicit override with a reason.
+
+    409: the request is well formed, but the appeal's state (its deadline behind it) refuses it.
+    """
 
     problem_type = "appeal-deadline-passed"
     title = "Appeal deadline passed"

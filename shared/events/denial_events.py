@@ -108,3 +108,19 @@ class ClaimScrubberEditAccepted(ClaimEvent):
     condition: LearnedEditCondition
     message: str
     fix_hint: str
+
+
+@CONTRACTS.register
+class ClaimScrubberEditRetired(ClaimEvent):
+    """A user retired a learned edit accepted earlier (say the payer changed its rule): stop enforcing it.
+
+    Like the acceptance, tenant-level news on the stream of the claim that last completed the pattern (so it
+    may reach submission before or after the acceptance). Submission remembers the retirement by proposal_id,
+    idempotently, and from then on no new claim of the tenant fails on edit_id.
+    """
+
+    event_type = "claim.scrubber_edit_retired"
+    edit_id: str  # SCR-LRN-nnn
+    proposal_id: str
+    reason: str  # plain language, no PHI
+    retired_by: str

@@ -136,7 +136,7 @@ async def test_a_rejected_claim_is_worked_as_a_classified_rejection(tenant_api: 
     await claim_reaching(api, stack, claim_id, {"rejected"})  # worked as a denial, still shown as rejected
 
 
-async def test_a_repeated_denial_pattern_proposes_an_edit_that_stops_the_next_claim(
+async def test_a_repeated_denial_pattern_proposes_an_edit_that_stops_the_next_claim_until_it_is_retired(
         tenant_api: httpx.AsyncClient, stack: dict[str, str]) -> None:
     api = tenant_api
     # No prior authorization: SIMDNY denies each line CO-197 (preventable), three times for the same codes.
@@ -182,6 +182,27 @@ async def test_a_repeated_denial_pattern_proposes_an_edit_that_stops_the_next_cl
                               params={"by": "procedure", "format": "csv"})).text
     assert csv_text.splitlines()[0] == "key,claims,denied,denial_rate,denied_amount"
     assert any(row.startswith("99214,") for row in csv_text.splitlines())
+
+    # The payer drops its rule: the edit is retired, and the next such claim goes to the payer again.
+    retire_url = f"{stack['DENIALS_URL']}/v1/scrubber-proposals/{proposal['proposal_id']}/retire"
+    assert_problem(await api.post(retire_url, json={"retired_by": "dana"}), 422)
+    assert_problem(await api.post(f"{stack['DENIALS_URL']}/v1/scrubber-proposals/{NO_CLAIM}/retire",
+                                  json={"retired_by": "dana", "reason": "payer bulletin"}), 404)
+    retired = await api.post(retire_url, json={"retired_by": "dana", "reason": "payer no longer requires it"})
+    assert retired.status_code == 200, retired.text
+    assert retired.json()["status"] == "retired" and retired.json()["retired_by"] == "dana"
+    assert retired.json()["retirement_reason"] == "payer no longer requires it"
+    again = await api.post(retire_url, json={"retired_by": "erin", "reason": "twice"})
+    assert again.status_code == 200 and again.json()["retired_by"] == "dana"  # a repeat changes nothing
+
+    await eventually(learned, lambda ids: proposal["edit_id"] not in ids, "submission to stop enforcing the edit")
+    retired_edits = (await api.get(f"{stack['SUBMISSION_URL']}/v1/scrubber/learned-edits",
+                                   params={"status": "retired"})).json()["edits"]
+    assert [(e["edit_id"], e["status"], e["retirement_reason"]) for e in retired_edits] == [
+        (proposal["edit_id"], "retired", "payer no longer requires it")]
+    passes = await new_claim(api, stack, "SIMDNY")
+    await claim_reaching(api, stack, passes, {"denied"}, timeout=90)  # scrubbed clean, sent, denied CO-197 again
+    assert "claim.scrub_failed" not in await timeline_types(api, stack, passes)
 
 
 async def test_work_queue_actions_assign_snooze_and_comment(tenant_api: httpx.AsyncClient,

@@ -124,3 +124,20 @@ class ClaimScrubberEditRetired(ClaimEvent):
     proposal_id: str
     reason: str  # plain language, no PHI
     retired_by: str
+
+
+@CONTRACTS.register
+class ClaimAppealReopened(ClaimEvent):
+    """The payer reversed (CLP02=22) the payment that won an appeal: the decision no longer stands.
+
+    With nothing left overturned the appeal is `sent` again (awaiting the payer) and its denial `appealed`,
+    open to work; a partial reversal leaves the appeal partially_won for what stays overturned.
+    """
+
+    event_type = "claim.appeal_reopened"
+    appeal_id: str
+    denial_id: str
+    status: Literal["sent", "partially_won"]
+    reversed_amount: Decimal  # taken back from the overturned amount
+    overturned_amount: Decimal  # what stays overturned
+    era_id: str

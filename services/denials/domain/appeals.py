@@ -74,6 +74,24 @@ def outcome_of_payment(appealed_amount: Decimal, paid: Decimal) -> tuple[str, De
     return ("won" if paid >= appealed_amount else "partially_won"), overturned
 
 
+@dataclass(frozen=True)
+class ReversedOverturn:
+    """What stands of a won appeal once the payer reversed (part of) the payment that won it."""
+
+    status: str  # sent: nothing stays won, the appeal awaits the payer again; else partially_won
+    overturned: Decimal  # what stays overturned
+    taken_back: Decimal
+
+
+def reopened_by_reversal(status: str, overturned: Decimal | None, reversed_paid: Decimal) -> ReversedOverturn | None:
+    """How a CLP02=22 reversal (negative paid) undoes a won appeal's decision; None when it leaves it alone."""
+    if status not in ("won", "partially_won") or not overturned or reversed_paid >= ZERO:
+        return None
+    taken = min(overturned, -reversed_paid)
+    left = overturned - taken
+    return ReversedOverturn("partially_won" if left > ZERO else "sent", left, taken)
+
+
 def days_to(deadline: dt.date, today: dt.date) -> int:
     """Whole days left (negative once passed)."""
     return (deadline - today).days

@@ -108,3 +108,36 @@ class ClaimScrubberEditAccepted(ClaimEvent):
     condition: LearnedEditCondition
     message: str
     fix_hint: str
+
+
+@CONTRACTS.register
+class ClaimScrubberEditRetired(ClaimEvent):
+    """A user retired a learned edit accepted earlier (say the payer changed its rule): stop enforcing it.
+
+    Like the acceptance, tenant-level news on the stream of the claim that last completed the pattern (so it
+    may reach submission before or after the acceptance). Submission remembers the retirement by proposal_id,
+    idempotently, and from then on no new claim of the tenant fails on edit_id.
+    """
+
+    event_type = "claim.scrubber_edit_retired"
+    edit_id: str  # SCR-LRN-nnn
+    proposal_id: str
+    reason: str  # plain language, no PHI
+    retired_by: str
+
+
+@CONTRACTS.register
+class ClaimAppealReopened(ClaimEvent):
+    """The payer reversed (CLP02=22) the payment that won an appeal: the decision no longer stands.
+
+    With nothing left overturned the appeal is `sent` again (awaiting the payer) and its denial `appealed`,
+    open to work; a partial reversal leaves the appeal partially_won for what stays overturned.
+    """
+
+    event_type = "claim.appeal_reopened"
+    appeal_id: str
+    denial_id: str
+    status: Literal["sent", "partially_won"]
+    reversed_amount: Decimal  # taken back from the overturned amount
+    overturned_amount: Decimal  # what stays overturned
+    era_id: str

@@ -1,7 +1,7 @@
 """Working denials on the running stack: appeal and overturn, write-off approval, correction, the feedback loop.
 
-Each test works in a tenant of its own, so the scrubber edits it accepts and the patterns it counts never
-touch other tests' claims.
+Each test works in a tenant of its own (tests.e2e.denials_api), so the scrubber edits it accepts and the
+patterns it counts never touch other tests' claims.
 """
 
 from __future__ import annotations
@@ -9,68 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.admin_api import admin_client, assert_problem, tenant_with_key
-from tests.e2e.conftest import claim_reaching, post_encounter
+from tests.e2e.admin_api import assert_problem
+from tests.e2e.conftest import claim_reaching
+from tests.e2e.denials_api import NO_CLAIM, denial_of, new_claim, payer_claim_number, timeline_types
+from tests.e2e.denials_api import tenant_api as tenant_api  # a fixture
 from tests.e2e.polling import eventually
 from tests.e2e.x12_documents import billed_claim, era_835, pyx12_errors
 from tests.support.encounters import encounter_for
 
 pytestmark = pytest.mark.e2e
-NO_CLAIM = "00000000-0000-0000-0000-000000000000"
-
-
-@pytest.fixture
-async def tenant_api(stack: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """A client carrying a brand-new tenant's API key, once every service knows the key."""
-    async with admin_client(stack) as admin:
-        key = await tenant_with_key(admin)
-    async with httpx.AsyncClient(headers=key.headers(), timeout=20) as client:
-        for url in (f"{stack['DENIALS_URL']}/v1/denials", f"{stack['SUBMISSION_URL']}/v1/scrubber/edits",
-                    f"{stack['CODING_URL']}/v1/claims/{NO_CLAIM}/coding"):
-            async def status(url: str = url) -> int:
-                return (await client.get(url)).status_code
-
-            await eventually(status, lambda code: code != 401, f"{url} to know the new tenant's key")
-        yield client
-
-
-async def new_claim(api: httpx.AsyncClient, stack: dict[str, str], payer_id: str, **changes: Any) -> str:
-    response = await post_encounter(api, stack, encounter_for(payer_id, **changes))
-    assert response.status_code == 202, response.text
-    return response.json()["claim_id"]
-
-
-async def denial_of(api: httpx.AsyncClient, stack: dict[str, str], claim_id: str,
-                    until: Any = lambda d: True, timeout: float = 90) -> dict[str, Any]:
-    async def denials() -> list[dict[str, Any]]:
-        response = await api.get(f"{stack['DENIALS_URL']}/v1/denials", params={"claim_id": claim_id})
-        assert response.status_code == 200, response.text
-        return response.json()["denials"]
-
-    found = await eventually(denials, lambda rows: len(rows) == 1 and until(rows[0]),
-                             f"the denial of claim {claim_id}", timeout)
-    return found[0]
-
-
-async def timeline_types(api: httpx.AsyncClient, stack: dict[str, str], claim_id: str) -> list[str]:
-    response = await api.get(f"{stack['INTAKE_URL']}/v1/claims/{claim_id}/events")
-    assert response.status_code == 200, response.text
-    return [event["type"] for event in response.json()["events"]]
-
-
-async def payer_claim_number(api: httpx.AsyncClient, stack: dict[str, str], claim_id: str) -> str:
-    pcn = claim_id.replace("-", "")[:20].upper()
-    interchanges = (await api.get(f"{stack['CLEARINGHOUSE_URL']}/v1/interchanges")).json()["interchanges"]
-    [number] = {claim["payer_claim_control_number"] for interchange in interchanges
-                for claim in interchange["claims"] if claim["patient_control_number"] == pcn}
-    return number
 
 
 async def test_an_appeal_gets_a_deadline_and_a_letter_and_a_later_835_overturns_it(
@@ -183,7 +136,7 @@ async def test_a_rejected_claim_is_worked_as_a_classified_rejection(tenant_api: 
     await claim_reaching(api, stack, claim_id, {"rejected"})  # worked as a denial, still shown as rejected
 
 
-async def test_a_repeated_denial_pattern_proposes_an_edit_that_stops_the_next_claim(
+async def test_a_repeated_denial_pattern_proposes_an_edit_that_stops_the_next_claim_until_it_is_retired(
         tenant_api: httpx.AsyncClient, stack: dict[str, str]) -> None:
     api = tenant_api
     # No prior authorization: SIMDNY denies each line CO-197 (preventable), three times for the same codes.
@@ -229,6 +182,27 @@ async def test_a_repeated_denial_pattern_proposes_an_edit_that_stops_the_next_cl
                               params={"by": "procedure", "format": "csv"})).text
     assert csv_text.splitlines()[0] == "key,claims,denied,denial_rate,denied_amount"
     assert any(row.startswith("99214,") for row in csv_text.splitlines())
+
+    # The payer drops its rule: the edit is retired, and the next such claim goes to the payer again.
+    retire_url = f"{stack['DENIALS_URL']}/v1/scrubber-proposals/{proposal['proposal_id']}/retire"
+    assert_problem(await api.post(retire_url, json={"retired_by": "dana"}), 422)
+    assert_problem(await api.post(f"{stack['DENIALS_URL']}/v1/scrubber-proposals/{NO_CLAIM}/retire",
+                                  json={"retired_by": "dana", "reason": "payer bulletin"}), 404)
+    retired = await api.post(retire_url, json={"retired_by": "dana", "reason": "payer no longer requires it"})
+    assert retired.status_code == 200, retired.text
+    assert retired.json()["status"] == "retired" and retired.json()["retired_by"] == "dana"
+    assert retired.json()["retirement_reason"] == "payer no longer requires it"
+    again = await api.post(retire_url, json={"retired_by": "erin", "reason": "twice"})
+    assert again.status_code == 200 and again.json()["retired_by"] == "dana"  # a repeat changes nothing
+
+    await eventually(learned, lambda ids: proposal["edit_id"] not in ids, "submission to stop enforcing the edit")
+    retired_edits = (await api.get(f"{stack['SUBMISSION_URL']}/v1/scrubber/learned-edits",
+                                   params={"status": "retired"})).json()["edits"]
+    assert [(e["edit_id"], e["status"], e["retirement_reason"]) for e in retired_edits] == [
+        (proposal["edit_id"], "retired", "payer no longer requires it")]
+    passes = await new_claim(api, stack, "SIMDNY")
+    await claim_reaching(api, stack, passes, {"denied"}, timeout=90)  # scrubbed clean, sent, denied CO-197 again
+    assert "claim.scrub_failed" not in await timeline_types(api, stack, passes)
 
 
 async def test_work_queue_actions_assign_snooze_and_comment(tenant_api: httpx.AsyncClient,

@@ -8,8 +8,10 @@ which is fine for a test double, but within a run it is kept correctly - a repea
 Idempotency-Key is answered from memory, control and trace numbers are never reused, and a
 claim version keeps its payer claim control number however often it is resubmitted.
 
-Payer behaviour comes from payers.json: SIMACK acknowledges only, SIMPAY pays, SIMDNY denies,
-SIMREJ rejects at the 277CA, any other payer id is rejected as not found. A frequency-7
+Payer behaviour comes from payers.json: SIMACK acknowledges only, SIMPAY pays, SIMDNY denies (CO-4
+for 99214 without modifier 25, CO-197 without prior authorization, else CO-50; it pays a replacement
+that no longer has a coding or authorization problem), SIMREJ rejects at the 277CA, any other payer
+id is rejected as not found. A frequency-7
 replacement is adjudicated like an original under a new payer claim control number (its 835
 carries REF*F8 with the replaced number); a frequency-8 void is acknowledged under the number
 it voids and answered by an 835 reversal (CLP02 22, amounts negated) of that claim's last

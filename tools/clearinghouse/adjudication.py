@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from tools.clearinghouse.claims import ServiceLine, SubmittedClaim
+from tools.clearinghouse.claims import REPLACEMENT, ServiceLine, SubmittedClaim
 from tools.clearinghouse.payer_rules import DenyRules, PayerConfig, PayRules
 
 CENTS = Decimal("0.01")
@@ -79,8 +79,8 @@ def adjudicate(
         lines = tuple(_pay_line(line, index, rules) for index, line in enumerate(claim.lines))
         status = PRIMARY
     elif isinstance(rules, DenyRules):
-        lines = tuple(_deny_line(line, claim, rules) for line in claim.lines)
-        status = DENIED
+        lines = tuple(_deny_line(line, index, claim, rules) for index, line in enumerate(claim.lines))
+        status = DENIED if all(line.allowed == ZERO for line in lines) else PRIMARY
     else:
         return None
     result = ClaimAdjudication(claim, payer_claim_control_number, status, claim.lines_total, lines)
@@ -139,9 +139,14 @@ def _pay_line(line: ServiceLine, index: int, rules: PayRules) -> LineAdjudicatio
     return LineAdjudication(line, line.charge, allowed, remaining, adjustments)
 
 
-def _deny_line(line: ServiceLine, claim: SubmittedClaim, rules: DenyRules) -> LineAdjudication:
-    if rules.prior_authorization_required and not claim.prior_authorization:
+def _deny_line(line: ServiceLine, index: int, claim: SubmittedClaim, rules: DenyRules) -> LineAdjudication:
+    coding = next((rule for rule in rules.coding_denials if rule.fires_on(line)), None)
+    if coding is not None:
+        reason, remark = coding.reason, coding.remark
+    elif rules.prior_authorization_required and not claim.prior_authorization:
         reason, remark = rules.no_authorization_reason, rules.no_authorization_remark
+    elif claim.frequency_code == REPLACEMENT and rules.corrected_claims is not None:
+        return _pay_line(line, index, rules.corrected_claims)
     else:
         reason, remark = rules.reason, rules.remark
     adjustment = Adjustment(CONTRACTUAL, reason, line.charge)

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from tools.clearinghouse.claims import ServiceLine
+
 ACCEPTED_CATEGORIES = ("A1", "A2")
 
 
@@ -35,8 +37,26 @@ class PayRules(PayerRulesModel):
     )
 
 
+class CodingDenial(PayerRulesModel):
+    """A coding edit the payer applies to a line: this procedure billed without this modifier is refused."""
+
+    procedure_code: str = Field(pattern=r"^[A-Z0-9]{5}$")
+    required_modifier: str = Field(pattern=r"^[A-Z0-9]{2}$")
+    reason: str = Field(default="4", description="CARC; 4 = procedure inconsistent with the modifier or one missing")
+    remark: str = Field(default="N822", description="RARC; N822 = missing procedure modifier")
+
+    def fires_on(self, line: ServiceLine) -> bool:
+        """True when the line bills the procedure without the modifier the payer requires."""
+        return line.procedure_code == self.procedure_code and self.required_modifier not in line.modifiers
+
+
 class DenyRules(PayerRulesModel):
-    """Deny every line; CO-197 instead of the usual reason when prior authorization is required but absent."""
+    """Deny every line; CO-197 instead of the usual reason when prior authorization is required but absent.
+
+    coding_denials come first: a line one of them fires on is refused for that coding reason. A corrected
+    claim (frequency 7) whose line no coding or authorization rule refuses is paid by corrected_claims, if
+    set: the payer pays a replacement that fixed what it denied instead of refusing it again.
+    """
 
     kind: Literal["deny"]
     reason: str = "50"
@@ -44,6 +64,8 @@ class DenyRules(PayerRulesModel):
     prior_authorization_required: bool = False
     no_authorization_reason: str = "197"
     no_authorization_remark: str = "M62"
+    coding_denials: tuple[CodingDenial, ...] = ()
+    corrected_claims: PayRules | None = Field(default=None, description="how a clean replacement claim is paid")
 
 
 Adjudication = Annotated[PayRules | DenyRules, Field(discriminator="kind")]

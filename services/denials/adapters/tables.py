@@ -141,5 +141,8 @@ scrubber_proposals = Table(
     Column("decided_by", String(120), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("retired_by", String(120), nullable=True),
+    Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("retirement_reason", Text, nullable=True),
     UniqueConstraint("tenant_id", "payer_id", "procedure_code", "reason_code", name="scrubber_proposals_pattern_key"),
 )

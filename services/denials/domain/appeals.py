@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from shared.http.problems import Conflict, Unprocessable
+from shared.http.problems import Conflict
 
 LEVELS = ("first", "second", "external")
 STATUSES = ("drafted", "sent", "won", "lost", "partially_won")
@@ -22,8 +22,11 @@ class AppealNotSendable(Conflict):
     """Only a drafted appeal can be sent."""
 
 
-class AppealDeadlinePassed(Unprocessable):
-    """The payer's deadline has passed; sending needs an explicit override with a reason."""
+class AppealDeadlinePassed(Conflict):
+    """The payer's deadline has passed; sending needs an explicit override with a reason.
+
+    409: the request is well formed, but the appeal's state (its deadline behind it) refuses it.
+    """
 
     problem_type = "appeal-deadline-passed"
     title = "Appeal deadline passed"
@@ -69,6 +72,24 @@ def outcome_of_payment(appealed_amount: Decimal, paid: Decimal) -> tuple[str, De
         return None
     overturned = min(paid, appealed_amount)
     return ("won" if paid >= appealed_amount else "partially_won"), overturned
+
+
+@dataclass(frozen=True)
+class ReversedOverturn:
+    """What stands of a won appeal once the payer reversed (part of) the payment that won it."""
+
+    status: str  # sent: nothing stays won, the appeal awaits the payer again; else partially_won
+    overturned: Decimal  # what stays overturned
+    taken_back: Decimal
+
+
+def reopened_by_reversal(status: str, overturned: Decimal | None, reversed_paid: Decimal) -> ReversedOverturn | None:
+    """How a CLP02=22 reversal (negative paid) undoes a won appeal's decision; None when it leaves it alone."""
+    if status not in ("won", "partially_won") or not overturned or reversed_paid >= ZERO:
+        return None
+    taken = min(overturned, -reversed_paid)
+    left = overturned - taken
+    return ReversedOverturn("partially_won" if left > ZERO else "sent", left, taken)
 
 
 def days_to(deadline: dt.date, today: dt.date) -> int:

@@ -7,9 +7,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from services.denials.domain.classification import LineDenial
+from shared.http.problems import Conflict
 
 MODIFIER_CARCS = {"4", "182"}  # a modifier missing or invalid: the edit checks the line has one
-PROPOSAL_STATUSES = ("proposed", "accepted", "rejected")
+PROPOSAL_STATUSES = ("proposed", "accepted", "rejected", "retired")
+
+
+class EditNotRetirable(Conflict):
+    """Only an accepted edit is enforced, so only an accepted edit can be retired."""
+
+    problem_type = "edit-not-retirable"
+    title = "Edit not retirable"
 
 
 @dataclass(frozen=True)
@@ -71,3 +79,12 @@ def edit_wording(pattern: DenialPattern, description: str) -> tuple[str, str]:
     if requires != "nothing":
         message += f" when the claim has no {requires.replace('_', ' ')}"
     return message, hint
+
+
+def needs_retiring(status: str) -> bool:
+    """True to retire an accepted edit; False when it is already retired (a repeat changes nothing); else raises."""
+    if status == "retired":
+        return False
+    if status != "accepted":
+        raise EditNotRetirable(f"the proposal is {status}; only an accepted edit can be retired")
+    return True

@@ -14,7 +14,7 @@ from services.denials.adapters.repository import DenialStore
 from services.denials.domain.write_offs import REASON_CODES
 from services.denials.entrypoints.http_common import Body, Tenant, appeal_view, path_id, write_off_view
 from services.denials.service_layer import recovery
-from services.denials.service_layer.feedback import decide_proposal, proposal_view
+from services.denials.service_layer.feedback import decide_proposal, proposal_view, retire_edit
 from shared.db import unit_of_work
 from shared.http.problems import NotFound
 
@@ -53,6 +53,14 @@ class WriteOffDecision(Body):
 
 class ProposalDecision(Body):
     decided_by: User
+
+
+ProposalStatus = Literal["proposed", "accepted", "rejected", "retired"]
+
+
+class EditRetirement(Body):
+    retired_by: User
+    reason: str = Field(min_length=3, max_length=500, description="why the edit stops; plain words, no patient details")
 
 
 def _today() -> dt.date:
@@ -159,8 +167,7 @@ async def reject_write_off(request: Request, tenant_id: Tenant, write_off_id: st
 
 @router.get("/scrubber-proposals", summary="Pre-submission edits proposed from recurring preventable denials")
 async def list_proposals(request: Request, tenant_id: Tenant,
-                         status: Annotated[Literal["proposed", "accepted", "rejected"] | None, Query()] = None
-                         ) -> dict[str, Any]:
+                         status: Annotated[ProposalStatus | None, Query()] = None) -> dict[str, Any]:
     async with request.app.state.runtime.sessions() as session:
         rows = await DenialStore(session).proposals(tenant_id, status)
     return {"proposals": [proposal_view(r) for r in rows]}
@@ -179,3 +186,12 @@ async def reject_proposal(request: Request, tenant_id: Tenant, proposal_id: str,
                           body: ProposalDecision) -> dict[str, Any]:
     async with unit_of_work(request.app.state.runtime.sessions) as session:
         return await decide_proposal(DenialStore(session), tenant_id, path_id(proposal_id), False, body.decided_by)
+
+
+@router.post("/scrubber-proposals/{proposal_id}/retire",
+             summary="Retire an accepted edit: submission's scrubber stops applying it to new claims")
+async def retire_proposal(request: Request, tenant_id: Tenant, proposal_id: str,
+                          body: EditRetirement) -> dict[str, Any]:
+    async with unit_of_work(request.app.state.runtime.sessions) as session:
+        return await retire_edit(DenialStore(session), tenant_id, path_id(proposal_id), body.retired_by,
+                                 body.reason.strip())

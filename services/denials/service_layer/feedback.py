@@ -14,11 +14,12 @@ from services.denials.domain.scrubber_proposals import (
     edit_id_for,
     edit_wording,
     is_due,
+    needs_retiring,
     patterns_in,
     proposal_id_for,
 )
 from services.denials.service_layer.policy import DenialsPolicy
-from shared.events.denial_events import ClaimScrubberEditAccepted, LearnedEditCondition
+from shared.events.denial_events import ClaimScrubberEditAccepted, ClaimScrubberEditRetired, LearnedEditCondition
 from shared.events.envelope import EventEnvelope
 from shared.http.problems import Conflict, NotFound
 from shared.messaging.outbox import envelope_for
@@ -51,7 +52,9 @@ def proposal_view(row: dict[str, Any]) -> dict[str, Any]:
             "payer_id": row["payer_id"], "procedure_code": row["procedure_code"], "reason_code": row["reason_code"],
             "category": row["category"], "occurrences": row["occurrences"], "requires": condition_for(pattern),
             "message": message, "fix_hint": hint, "decided_by": row["decided_by"],
-            "decided_at": row["decided_at"].isoformat() if row["decided_at"] else None}
+            "decided_at": row["decided_at"].isoformat() if row["decided_at"] else None,
+            "retired_by": row.get("retired_by"), "retirement_reason": row.get("retirement_reason"),
+            "retired_at": row["retired_at"].isoformat() if row.get("retired_at") else None}
 
 
 async def decide_proposal(store: DenialStore, tenant_id: str, proposal_id: str, accept: bool, user: str
@@ -79,3 +82,20 @@ async def decide_proposal(store: DenialStore, tenant_id: str, proposal_id: str, 
         await store.record(row["last_claim_id"], [envelope_for(accepted, source=SOURCE,
                                                                claim_id=row["last_claim_id"], tenant_id=tenant_id)])
     return view
+
+
+async def retire_edit(store: DenialStore, tenant_id: str, proposal_id: str, user: str, reason: str
+                      ) -> dict[str, Any]:
+    """Retire an accepted edit, announcing it so submission stops enforcing it; repeating it is a no-op."""
+    row = await store.proposal(tenant_id, proposal_id)
+    if row is None:
+        raise NotFound(f"no scrubber proposal {proposal_id}")
+    if not needs_retiring(row["status"]):
+        return proposal_view(row)
+    now = dt.datetime.now(dt.UTC)
+    retired = {"status": "retired", "retired_by": user, "retired_at": now, "retirement_reason": reason}
+    await store.update_proposal(proposal_id, **retired)
+    event = ClaimScrubberEditRetired(edit_id=row["edit_id"], proposal_id=proposal_id, reason=reason, retired_by=user)
+    await store.record(row["last_claim_id"], [envelope_for(event, source=SOURCE, claim_id=row["last_claim_id"],
+                                                           tenant_id=tenant_id)])
+    return proposal_view({**row, **retired})

@@ -1,4 +1,5 @@
-"""Denials' event handlers: record denials and rejections, remember billed claims, close appeals on payment."""
+"""Denials' event handlers: record denials and rejections, remember billed claims, close appeals on payment and
+reopen them when the payment is reversed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.denials.adapters.repository import DenialStore
-from services.denials.domain.appeals import appeal_deadline, outcome_of_payment
+from services.denials.domain.appeals import appeal_deadline, outcome_of_payment, reopened_by_reversal
 from services.denials.domain.classification import (
     Adjustment,
     DenialClassification,
@@ -21,7 +22,7 @@ from services.denials.domain.classification import (
 from services.denials.service_layer.feedback import note_patterns
 from services.denials.service_layer.policy import DenialsPolicy
 from shared.events.claim_events import ClaimRejected, ClaimSubmitted, DenialRecorded, RemittancePosted
-from shared.events.denial_events import ClaimAppealDecided
+from shared.events.denial_events import ClaimAppealDecided, ClaimAppealReopened
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import envelope_for
 
@@ -83,6 +84,8 @@ async def apply_remittance(session: AsyncSession, event: RemittancePosted, envel
     store = DenialStore(session)
     if event.claim_status in ("paid", "partially_paid"):
         await _close_on_payment(store, event, envelope)
+    if event.claim_status == "reversed":
+        await _reopen_on_reversal(store, event, envelope)
     if event.claim_status not in ("denied", "partially_paid"):
         return
     adjustments = [Adjustment(a.group_code, a.reason_code, a.amount, a.line_control_number) for a in event.adjustments]
@@ -125,6 +128,30 @@ async def _close_on_payment(store: DenialStore, event: RemittancePosted, envelop
     for denial in await store.list(envelope.tenant_id, "correcting", 100, claim_id=envelope.claim_id):
         await store.update(denial["denial_id"], status="resolved", resolution="corrected", resolved_at=now,
                            recovered_amount=min(event.paid, denial["denied_amount"]))
+
+
+async def _reopen_on_reversal(store: DenialStore, event: RemittancePosted, envelope: EventEnvelope) -> None:
+    """A reversal taking back the payment that won appeals reopens them (latest decision first) and their denials."""
+    left = -event.paid  # what the reversal takes back, positive
+    decided = [a for a in await store.appeals_of(envelope.tenant_id, claim_id=envelope.claim_id)
+               if a["decided_at"] is not None and a["decided_at"] <= envelope.time]
+    for appeal in sorted(decided, key=lambda a: a["decided_at"], reverse=True):
+        reopened = reopened_by_reversal(appeal["status"], appeal["overturned_amount"], -left)
+        if reopened is None:
+            continue
+        left -= reopened.taken_back
+        still_won = reopened.status != "sent"
+        await store.update_appeal(appeal["appeal_id"], status=reopened.status, overturned_amount=reopened.overturned,
+                                  decided_at=appeal["decided_at"] if still_won else None)
+        denial = await store.get(envelope.tenant_id, appeal["denial_id"], lock=True)
+        if denial is not None:
+            reopened_denial = {} if still_won else {"status": "appealed", "resolution": None, "resolved_at": None}
+            await store.update(denial["denial_id"], recovered_amount=max(
+                ZERO, denial["recovered_amount"] - reopened.taken_back), **reopened_denial)
+        await store.record(envelope.claim_id, [envelope_for(ClaimAppealReopened(
+            appeal_id=appeal["appeal_id"], denial_id=appeal["denial_id"], status=reopened.status,  # type: ignore[arg-type]
+            reversed_amount=reopened.taken_back, overturned_amount=reopened.overturned, era_id=event.era_id),
+            source=SOURCE, claim_id=envelope.claim_id, tenant_id=envelope.tenant_id)])
 
 
 async def record_rejection(session: AsyncSession, event: ClaimRejected, envelope: EventEnvelope,

@@ -23,6 +23,18 @@ learned_edits = Table(
     Column("accepted_at", DateTime(timezone=True), nullable=False),
 )
 
+# Edits retired in denials (claim.scrubber_edit_retired); kept apart so a retirement that arrives before its
+# acceptance still wins.
+retired_learned_edits = Table(
+    "retired_learned_edits", metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("proposal_id", UUID(as_uuid=False), primary_key=True),
+    Column("edit_id", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("retired_by", String(120), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=False),
+)
+
 
 class LearnedEditStore:
     def __init__(self, session: AsyncSession):
@@ -34,7 +46,22 @@ class LearnedEditStore:
                                             .returning(learned_edits.c.edit_id))).first()
         return added is not None
 
+    async def retire(self, row: dict[str, Any]) -> bool:
+        """Remember a retirement; False when it is already remembered (a redelivery)."""
+        added = (await self.session.execute(insert(retired_learned_edits).values(**row).on_conflict_do_nothing()
+                                            .returning(retired_learned_edits.c.edit_id))).first()
+        return added is not None
+
     async def of_tenant(self, tenant_id: str) -> list[dict[str, Any]]:
-        rows = (await self.session.execute(select(learned_edits).where(learned_edits.c.tenant_id == tenant_id)
-                                           .order_by(learned_edits.c.accepted_at))).all()
-        return [dict(r._mapping) for r in rows]
+        """The tenant's edits in force (accepted, not retired), oldest first: what the scrubber applies."""
+        return [row for row in await self.with_retirements(tenant_id) if row["retired_at"] is None]
+
+    async def with_retirements(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Every accepted edit of the tenant with its retirement (retired_at, reason, retired_by; None if in force)."""
+        retired = retired_learned_edits
+        query = (select(learned_edits, retired.c.retired_at, retired.c.reason.label("retirement_reason"),
+                        retired.c.retired_by)
+                 .outerjoin(retired, (retired.c.tenant_id == learned_edits.c.tenant_id)
+                            & (retired.c.proposal_id == learned_edits.c.proposal_id))
+                 .where(learned_edits.c.tenant_id == tenant_id).order_by(learned_edits.c.accepted_at))
+        return [dict(r._mapping) for r in (await self.session.execute(query)).all()]

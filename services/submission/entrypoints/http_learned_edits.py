@@ -1,10 +1,10 @@
-"""The tenant's learned edits (accepted in denials from recurring preventable denials)."""
+"""The tenant's learned edits (accepted in denials from recurring preventable denials, until retired there)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.submission.adapters.learned_edits_store import LearnedEditStore
 from shared.http.service_app import authenticated_tenant
@@ -13,10 +13,17 @@ router = APIRouter(prefix="/v1", tags=["scrubber"])
 
 
 @router.get("/scrubber/learned-edits", summary="Edits this tenant accepted from denial patterns, applied to new claims")
-async def list_learned_edits(request: Request, tenant_id: Annotated[str, Depends(authenticated_tenant)]
-                             ) -> dict[str, Any]:
+async def list_learned_edits(
+    request: Request, tenant_id: Annotated[str, Depends(authenticated_tenant)],
+    status: Annotated[Literal["active", "retired", "all"], Query(description="active: the edits in force")] = "active",
+) -> dict[str, Any]:
     async with request.app.state.runtime.sessions() as session:
-        rows = await LearnedEditStore(session).of_tenant(tenant_id)
+        rows = await LearnedEditStore(session).with_retirements(tenant_id)
+    if status != "all":
+        rows = [r for r in rows if (r["retired_at"] is None) == (status == "active")]
     return {"edits": [{"edit_id": r["edit_id"], "proposal_id": r["proposal_id"], "reason_code": r["reason_code"],
                        "message": r["message"], "fix_hint": r["fix_hint"], "condition": r["condition"],
-                       "accepted_at": r["accepted_at"].isoformat()} for r in rows]}
+                       "accepted_at": r["accepted_at"].isoformat(),
+                       "status": "active" if r["retired_at"] is None else "retired",
+                       "retired_at": r["retired_at"].isoformat() if r["retired_at"] else None,
+                       "retirement_reason": r["retirement_reason"]} for r in rows]}

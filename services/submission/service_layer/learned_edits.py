@@ -8,7 +8,7 @@ from services.submission.adapters.learned_edits_store import LearnedEditStore
 from services.submission.domain.scrubber import ScrubContext, ScrubResult
 from services.submission.domain.scrubber.learned_edits import learned_library
 from shared.contracts.encounter import Encounter
-from shared.events.denial_events import ClaimScrubberEditAccepted
+from shared.events.denial_events import ClaimScrubberEditAccepted, ClaimScrubberEditRetired
 from shared.events.envelope import EventEnvelope
 
 
@@ -18,6 +18,14 @@ async def keep_learned_edit(session: AsyncSession, event: ClaimScrubberEditAccep
         "tenant_id": envelope.tenant_id, "edit_id": event.edit_id, "proposal_id": event.proposal_id,
         "reason_code": event.reason_code, "message": event.message, "fix_hint": event.fix_hint,
         "condition": event.condition.model_dump(mode="json"), "accepted_at": envelope.time})
+
+
+async def forget_learned_edit(session: AsyncSession, event: ClaimScrubberEditRetired, envelope: EventEnvelope
+                              ) -> None:
+    """Stop enforcing a retired edit for the tenant; a redelivered retirement changes nothing."""
+    await LearnedEditStore(session).retire({
+        "tenant_id": envelope.tenant_id, "proposal_id": event.proposal_id, "edit_id": event.edit_id,
+        "reason": event.reason, "retired_by": event.retired_by, "retired_at": envelope.time})
 
 
 async def with_learned_edits(session: AsyncSession, tenant_id: str, encounter: Encounter, context: ScrubContext,

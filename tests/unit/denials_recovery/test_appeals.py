@@ -44,8 +44,9 @@ def test_sending_in_time_or_late_with_an_override(today, override, late) -> None
 
 @pytest.mark.parametrize("override", [None, "", "   "])
 def test_sending_late_without_an_override_is_refused(override) -> None:
-    with pytest.raises(AppealDeadlinePassed):
+    with pytest.raises(AppealDeadlinePassed) as refused:
         check_sendable("drafted", dt.date(2026, 6, 30), dt.date(2026, 7, 1), override)
+    assert refused.value.status == 409 and refused.value.extensions == {"deadline": "2026-06-30"}
 
 
 def test_only_a_drafted_appeal_is_sent() -> None:

@@ -32,6 +32,7 @@ class ClaimHeld(Exception):
 async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, claim: ClaimPayment,
                      billed: dict, remittance: Remittance) -> str:
     """Post one claim payment and announce it; returns the outcome, or raises ClaimHeld."""
+    await store.lock_claim(billed["claim_id"])  # before reading the encounter: see lock_claim
     billed_lines = billed_lines_of(billed)
     if claim.status_code == codes.STATUS_REVERSAL:
         posting = reverse_posting(await _original_posting(store, billed, claim, billed_lines), claim)

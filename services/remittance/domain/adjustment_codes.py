@@ -31,7 +31,6 @@ PRICING_REASON_CODES = frozenset(
         "253",  # sequestration (Medicare payment reduction)
         "23",  # impact of prior payer adjudication (secondary claims)
         "A2",  # contractual adjustment (the TR3 managed-care example's claim-level CO-A2)
-        "94",  # processed in excess of charges (the TR3 COB example's negative OA-94)
     }
 )
 

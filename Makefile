@@ -8,7 +8,7 @@ RUN_DIR ?= .run/dev
 TEST_RUN_DIR ?= .run/test-$(shell date +%s)-$$$$
 STACK := $(PY) deploy/local/stack.py
 
-.PHONY: install up down clean status demo test unit lint fuzz bench bench-coding
+.PHONY: install up down clean status demo test unit lint fuzz bench bench-coding chaos
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ demo: up  ## post the sample encounters and follow every claim to its end state
 
 test: install  ## start a fresh test stack, run the whole suite, stop the stack
 	bash deploy/local/run_tests.sh $(TEST_RUN_DIR)
+
+# The fault suite on its own fresh stack; CHAOS_CLAIMS=100000 is the long variant.
+CHAOS_CLAIMS ?= 10000
+chaos: install  ## N claims while services are SIGKILLed, Kafka and PostgreSQL restart, webhooks repeat, poisons land
+	$(PY) -m tools.chaos --claims $(CHAOS_CLAIMS) --run-dir .run/chaos-$(shell date +%s)-$$$$
 
 unit: install  ## pure domain tests only (no stack)
 	$(PY) -m pytest tests/unit -q

@@ -11,6 +11,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 
+from aiokafka.errors import KafkaConnectionError
 from sqlalchemy import MetaData, Table, text
 
 from shared.access_tokens import SigningKeyRing
@@ -25,6 +26,8 @@ from shared.settings import ServiceSettings
 from shared.tenancy import TenantAuthenticator, api_keys_table, tenant_key_handlers
 
 log = logging.getLogger(__name__)
+BROKER_RETRY_FIRST_SECONDS = 0.5
+BROKER_RETRY_MAX_SECONDS = 10.0
 
 
 def service_metadata(schema: str) -> tuple[MetaData, MessagingTables, Table]:
@@ -56,6 +59,8 @@ class ServiceRuntime:
         self._api_keys = api_keys
         self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self._started = False
+        self._producer_started = False
+        self._connecting: asyncio.Task | None = None
 
     def add_loop(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
         """A background loop of the service's own (a dispatcher, a scheduler) that starts with it."""
@@ -77,15 +82,48 @@ class ServiceRuntime:
         self.add_loop(f"{self.service}.tenants-follower", self.tenants_follower.run)
 
     async def start(self) -> None:
-        await self.producer.start()
+        """Connect to the broker and start the relay, consumers and loops. With the broker down the
+        service still opens (its HTTP writes wait in the outbox, readiness says so) and keeps
+        connecting in the background: a broker restart must not need every service restarted."""
+        self._started = True
+        try:
+            await self._connect()
+        except KafkaConnectionError:
+            log.warning("broker unreachable at start; connecting in the background", extra={"service": self.service})
+            self._connecting = asyncio.create_task(self._connect_until_up(), name=f"{self.service}-connect")
+            self._connecting.add_done_callback(self._on_task_done)
+            return
+        self._run_background()
+
+    async def _connect(self) -> None:
+        """Start whatever of the producer and consumers is not started yet; raises while the broker is down."""
+        if not self._producer_started:
+            await self.producer.start()
+            self._producer_started = True
         for consumer in self.consumers:
-            await consumer.start()
+            if consumer.consumer is None:
+                await consumer.start()
+
+    async def _connect_until_up(self) -> None:
+        delay = BROKER_RETRY_FIRST_SECONDS
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self._connect()
+            except KafkaConnectionError:
+                delay = min(delay * 2, BROKER_RETRY_MAX_SECONDS)
+                log.warning("broker still unreachable", extra={"service": self.service, "retry_in_seconds": delay})
+                continue
+            log.info("broker connected", extra={"service": self.service})
+            self._run_background()
+            return
+
+    def _run_background(self) -> None:
         self._tasks = [asyncio.create_task(self.relay.run(), name=f"{self.service}-relay")]
         self._tasks += [asyncio.create_task(c.run(), name=c.name) for c in self.consumers]
         self._tasks += [asyncio.create_task(run(), name=name) for name, run in self._loops]
         for task in self._tasks:
             task.add_done_callback(self._on_task_done)
-        self._started = True
 
     def _on_task_done(self, task: asyncio.Task) -> None:
         if task.cancelled() or not self._started:
@@ -99,6 +137,8 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         self._started = False
+        if self._connecting is not None:
+            self._connecting.cancel()
         self.relay.stop()
         for consumer in self.consumers:
             await consumer.stop()
@@ -117,6 +157,7 @@ class ServiceRuntime:
             checks["database"] = "ok"
         except Exception as error:  # noqa: BLE001 - reported, not raised
             checks["database"] = f"unavailable: {type(error).__name__}"
+        checks["broker"] = "ok" if self._producer_started else "connecting"
         checks["consumers"] = "ok" if all(c.consumer is not None and c.consumer.assignment() is not None
                                           for c in self.consumers) else "starting"
         checks["background"] = "ok" if self._tasks and not any(t.done() for t in self._tasks) else "stopped"

@@ -105,12 +105,18 @@ class ClaimEventConsumer:
                     highwater - record.offset - 1, 0)
 
     async def start(self) -> None:
-        self.consumer = AIOKafkaConsumer(
+        """Join the group; self.consumer is set only once started, so a failed start can be retried."""
+        consumer = AIOKafkaConsumer(
             *[physical_topic(t, self.namespace) for t in self.topics], bootstrap_servers=self.bootstrap,
             group_id=physical_topic(self.name, self.namespace),
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.batch_size,
             session_timeout_ms=30000, heartbeat_interval_ms=3000)
-        await self.consumer.start()
+        try:
+            await consumer.start()
+        except BaseException:
+            await consumer.stop()
+            raise
+        self.consumer = consumer
 
     async def stop(self) -> None:
         self._stopping.set()

@@ -68,3 +68,32 @@ async def test_a_crash_between_send_and_record_sends_the_claim_version_once(
     events = (await api.get(f"{stack['INTAKE_URL']}/v1/claims/{claim_id}/events")).json()["events"]
     types = [e["type"] for e in events]
     assert types.count("claim.submitted") == 1 and types.count("claim.accepted") == 1, types
+
+
+async def test_an_ack_for_a_version_whose_answer_was_lost_records_it_sent_then_applies(
+        api: httpx.AsyncClient, anonymous: httpx.AsyncClient, stack: dict[str, str], database: asyncpg.Pool) -> None:
+    # The simulator records every interchange and then answers 502: we never learn it took the claim,
+    # but its 277CA arrives while our batch is still 'sending'.
+    faults = f"{stack['CLEARINGHOUSE_URL']}/v1/faults"
+    assert (await anonymous.put(faults, json={"submission_fail_after_rate": 1.0})).status_code == 200
+    try:
+        response = await post_encounter(api, stack, encounter_for("SIMACK"))
+        assert response.status_code == 202, response.text
+        claim_id = response.json()["claim_id"]
+        await claim_reaching(api, stack, claim_id, {"accepted"}, timeout=90)
+        batch = await _batch_of(database, claim_id)
+        assert batch is not None and batch["state"] == "sending", batch  # no answer recorded yet
+    finally:
+        assert (await anonymous.put(faults, json={})).status_code == 200
+
+    # The resend is a replay: the batch is recorded sent, and nothing about the claim is said twice.
+    await eventually(lambda: _batch_of(database, claim_id), lambda b: b is not None and b["state"] == "sent",
+                     "the batch to be recorded sent", timeout=90)
+    received = await _received(anonymous, stack, patient_control_number_for(claim_id))
+    assert len(received) == 1 and received[0]["duplicate"] is False
+    submissions = (await api.get(f"{stack['SUBMISSION_URL']}/v1/claims/{claim_id}/submissions")).json()["submissions"]
+    assert [(s["claim_version"], s["status"]) for s in submissions] == [(1, "accepted")]
+    events = (await api.get(f"{stack['INTAKE_URL']}/v1/claims/{claim_id}/events")).json()["events"]
+    types = [e["type"] for e in events]
+    assert types.count("claim.submitted") == 1 and types.count("claim.accepted") == 1, types
+    assert types.index("claim.submitted") < types.index("claim.accepted"), types

@@ -12,11 +12,12 @@ from fastapi import FastAPI
 from tools.clearinghouse import appeals
 from tools.clearinghouse.claim_status_endpoint import router as claim_status_router
 from tools.clearinghouse.endpoints import router
+from tools.clearinghouse.faults import DuplicatingWebhookSender, SimulatedFaults, install_faults
 from tools.clearinghouse.ledger import Ledger
 from tools.clearinghouse.payer_rules import load_payers
 from tools.clearinghouse.settings import ClearinghouseSettings
 from tools.clearinghouse.simulator import ClearinghouseSimulator, Routes
-from tools.clearinghouse.webhook_delivery import BackgroundJobs, RetryPolicy, WebhookSender
+from tools.clearinghouse.webhook_delivery import BackgroundJobs, RetryPolicy
 
 
 def utc_now() -> dt.datetime:
@@ -30,6 +31,7 @@ def create_app(
     clock: Callable[[], dt.datetime] = utc_now,
 ) -> FastAPI:
     """The simulator app; payers, HTTP client and state are built when it starts, not before."""
+    faults = SimulatedFaults()  # off until PUT /v1/faults asks for some (the fault suite does)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,7 +44,7 @@ def create_app(
                 maximum_seconds=settings.webhook_retry_max_seconds,
                 give_up_after_seconds=settings.webhook_retry_window_seconds,
             )
-            sender = WebhookSender(client, settings.webhook_secret.get_secret_value(), policy)
+            sender = DuplicatingWebhookSender(client, settings.webhook_secret.get_secret_value(), policy, faults)
             jobs = BackgroundJobs()
             ledger = Ledger(clock)
             routes = Routes(
@@ -60,4 +62,5 @@ def create_app(
     app.include_router(router)
     app.include_router(claim_status_router)
     app.include_router(appeals.router)
+    install_faults(app, faults)
     return app

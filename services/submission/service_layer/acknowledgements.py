@@ -28,6 +28,7 @@ from services.submission.domain.ack_reasons import (
 )
 from services.submission.domain.claim_acknowledgement import ClaimAcknowledgement
 from services.submission.domain.errors import AckParseError
+from services.submission.service_layer.batch_sending import record_version_sent
 from services.submission.service_layer.handlers import _envelope
 from shared.events.claim_events import ClaimAccepted, ClaimRejected
 from shared.x12.tokenizer import X12SyntaxError
@@ -127,6 +128,7 @@ async def _apply_999s(store: SubmissionStore, acks: AcknowledgementStore, delive
         application.matched += 1
         matches += [(ack, submission) for submission in submissions]
     for ack, submission in matches:
+        submission = await _receipt_proven(store, submission)
         verdict = _verdict_for(ack, submission["interchange_control_number"])
         # A 999 may arrive after the 277CA: it can still note acceptance (and warnings), never reject.
         awaiting = submission["status"] in AWAITING_ACK
@@ -163,6 +165,7 @@ async def _apply_277ca(store: SubmissionStore, acks: AcknowledgementStore, deliv
                                           "reference": claim_ack.patient_control_number})
             continue
         application.matched += 1
+        submission = await _receipt_proven(store, submission)
         reason = claim_status_reason(claim_ack.statuses)
         applies = submission["status"] in AWAITING_277CA and not (
             submission["status"] == "accepted" and claim_ack.accepted)  # an accepted claim is accepted once
@@ -171,6 +174,20 @@ async def _apply_277ca(store: SubmissionStore, acks: AcknowledgementStore, deliv
         if applies:
             await _apply_claim_status(store, submission, claim_ack, reason)
     return application
+
+
+async def _receipt_proven(store: SubmissionStore, submission: dict[str, Any]) -> dict[str, Any]:
+    """The submission as it stands once its ack is taken as proof that the clearinghouse has it.
+
+    A version still 'pending' in a batch was sent but its answer never recorded (the answer was lost, or
+    the sender died before committing): the clearinghouse acknowledging it is the receipt. Record it sent
+    first, so claim.submitted precedes the ack's event; the batch's resend is then a replay that records
+    nothing twice. A version in no batch has not left us, and stays what it is (the ack is unmatched by
+    status and kept)."""
+    if submission["status"] != "pending" or submission["batch_id"] is None:
+        return submission
+    await record_version_sent(store, submission, submission["send_attempts"] + 1)
+    return {**submission, "status": "sent"}
 
 
 async def _apply_claim_status(store: SubmissionStore, submission: dict[str, Any], claim_ack: ClaimAcknowledgement,

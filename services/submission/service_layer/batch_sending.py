@@ -97,18 +97,27 @@ def _trace_of(submission: dict) -> Context:
 async def _record_sent(store: SubmissionStore, members: list[dict], attempts: int) -> None:
     batch_span = trace.Link(trace.get_current_span().get_span_context())
     for submission in members:
-        with tracer.start_as_current_span("record claim version sent", context=_trace_of(submission),
-                                          links=[batch_span], attributes=claim_span_attributes(
-                                              submission["claim_id"], submission["tenant_id"])):
-            await store.update_submission(submission["submission_id"], send_attempts=attempts, status="sent",
-                                          sent_at=utcnow(), last_error=None)
-            claim = await store.billing_claim_by_pcn(patient_control_number_for(submission["claim_id"]))
-            assert claim is not None
-            await store.update_billing_claim(submission["claim_id"], status="submitted")
-            # The version's own encounter: the claim's latest may have moved on since this version was queued.
-            event = submitted_event(submission, Encounter.model_validate(submission.get("encounter")
-                                                                        or claim["encounter"]))
-            await store.record(submission["claim_id"], [_envelope(event, submission)])
+        # An ack that overtook a lost answer already proved receipt and recorded the version sent.
+        if submission["status"] != "pending":
+            continue
+        await record_version_sent(store, submission, attempts, links=[batch_span])
+
+
+async def record_version_sent(store: SubmissionStore, submission: dict, attempts: int,
+                              links: list[trace.Link] | None = None) -> None:
+    """Mark one claim version sent and put claim.submitted on its history, in the caller's transaction."""
+    with tracer.start_as_current_span("record claim version sent", context=_trace_of(submission),
+                                      links=links or [], attributes=claim_span_attributes(
+                                          submission["claim_id"], submission["tenant_id"])):
+        await store.update_submission(submission["submission_id"], send_attempts=attempts, status="sent",
+                                      sent_at=utcnow(), last_error=None)
+        claim = await store.billing_claim_by_pcn(patient_control_number_for(submission["claim_id"]))
+        assert claim is not None
+        await store.update_billing_claim(submission["claim_id"], status="submitted")
+        # The version's own encounter: the claim's latest may have moved on since this version was queued.
+        event = submitted_event(submission, Encounter.model_validate(submission.get("encounter")
+                                                                    or claim["encounter"]))
+        await store.record(submission["claim_id"], [_envelope(event, submission)])
 
 
 async def _record_refused(store: SubmissionStore, members: list[dict], reason: str, attempts: int) -> None:

@@ -39,6 +39,18 @@ class RemittanceStore:
             await self.session.execute(select(func.pg_advisory_xact_lock(
                 func.hashtextextended(f"remittance-claim:{number}", 0))))
 
+    async def lock_claim(self, claim_id: str) -> None:
+        """Hold this claim until the transaction ends (a posting, after its claim-number locks): a posting
+        reads the claim's coverages while claim.received writes them and looks for the posting, so applied
+        at the same moment each would miss the other (READ COMMITTED) and the secondary never be billed."""
+        await self.session.execute(select(func.pg_advisory_xact_lock(_claim_lock_key(claim_id))))
+
+    async def try_lock_claim(self, claim_id: str) -> bool:
+        """lock_claim without waiting: False when a posting holds the claim. A consumer batch takes its
+        claims in record order, so waiting there could deadlock with an ERA taking them in claim order."""
+        return bool((await self.session.execute(select(func.pg_try_advisory_xact_lock(
+            _claim_lock_key(claim_id))))).scalar_one())
+
     async def upsert_billed_claim(self, values: dict[str, Any]) -> None:
         """The latest submitted version of a claim is what an 835 is matched against."""
         await self.session.execute(insert(billed_claims).values(**values).on_conflict_do_update(
@@ -220,6 +232,10 @@ class RemittanceStore:
     async def record(self, claim_id: str, events: list[EventEnvelope]) -> None:
         version = await stream_version(self.session, messaging, claim_id)
         await record_events(self.session, messaging, TOPIC, events, version)
+
+
+def _claim_lock_key(claim_id: str) -> Any:
+    return func.hashtextextended(f"remittance-claim-id:{claim_id}", 0)
 
 
 def cents(value: Decimal) -> str:

@@ -59,6 +59,8 @@ eras = Table(
     Column("claims_total", Integer, nullable=False, server_default="0"),
     Column("claims_matched", Integer, nullable=False, server_default="0"),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # What the parser could not read but posting does not need (an unreadable BPR16): position and reason.
+    Column("warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
 )
 # One posting per payer trace number (TRN03 + TRN02), the 835's identity for duplicate detection;
 # a held (unbalanced) ERA does not take the number, so the payer's corrected file can post.

@@ -30,6 +30,7 @@ PRICING_REASON_CODES = frozenset(
         "131",  # claim-specific negotiated discount
         "253",  # sequestration (Medicare payment reduction)
         "23",  # impact of prior payer adjudication (secondary claims)
+        "A2",  # contractual adjustment (the TR3 managed-care example's claim-level CO-A2)
     }
 )
 

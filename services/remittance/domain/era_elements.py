@@ -50,15 +50,22 @@ def optional_amount(segment: list[str], position: int, index: int) -> Decimal | 
 
 def date(segment: list[str], position: int, index: int) -> dt.date:
     """Required CCYYMMDD date element."""
-    raw = required(segment, position, index)
+    value, problem = read_date(required(segment, position, index))
+    if value is None:
+        raise EraParseError(f"{_element_name(segment, position)} {problem}", index, segment[0])
+    return value
+
+
+def read_date(raw: str) -> tuple[dt.date | None, str]:
+    """A CCYYMMDD value as a date, or None with why it is not one (the reason never quotes the value)."""
+    if not raw:
+        return None, "is absent"
     if len(raw) != 8 or not (raw.isdigit() and raw.isascii()):
-        raise EraParseError(f"{_element_name(segment, position)} must be a CCYYMMDD date", index, segment[0])
+        return None, "must be a CCYYMMDD date"
     try:
-        return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:])), ""
     except ValueError:
-        raise EraParseError(
-            f"{_element_name(segment, position)} is not a calendar date", index, segment[0]
-        ) from None
+        return None, "is not a calendar date"
 
 
 def procedure_code(raw: str, component: str, segment: list[str], position: int, index: int) -> ProcedureCode:

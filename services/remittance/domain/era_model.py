@@ -117,14 +117,35 @@ class ClaimParty:
 
 @dataclass(frozen=True, slots=True)
 class PaymentInstruction:
-    """BPR: how much moved, how, and when (bank account numbers are deliberately not kept)."""
+    """BPR: how much moved, how, and when (bank account numbers are deliberately not kept).
+
+    payment_date is None when BPR16 is absent or not a date: the transaction then carries a
+    ParseWarning saying so, and nothing downstream substitutes a date of its own.
+    """
 
     handling_code: str
     total_paid: Decimal
     credit_debit: str
     method: str
     format_code: str
-    payment_date: dt.date
+    payment_date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something in a transaction we could not read but that posting does not depend on.
+
+    Names the segment (0-based index from ISA, and id), the element and the reason, never the
+    value: the value of some elements is PHI, and the position is enough to find it in the stored file.
+    """
+
+    segment_index: int
+    segment_id: str
+    element: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.element} {self.reason} (segment {self.segment_index} {self.segment_id})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +216,9 @@ class ClaimPayment:
     amounts: dict[str, Decimal] = field(default_factory=dict)
     quantities: dict[str, Decimal] = field(default_factory=dict)
     lines: list[ServiceLine] = field(default_factory=list)
+    # MIA / MOA elements as sent (covered days, DRG, outlier and ESRD amounts...): reported, not posted.
+    inpatient_adjudication: tuple[str, ...] | None = None
+    outpatient_adjudication: tuple[str, ...] | None = None
 
     def party(self, entity_code: str) -> ClaimParty | None:
         """The NM1 with this entity code (QC, IL, 82, TT, ...) if the payer sent one."""
@@ -242,3 +266,9 @@ class Remittance:
     provider_summaries: list[ProviderSummary] = field(default_factory=list)
     claims: list[ClaimPayment] = field(default_factory=list)
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+    @property
+    def adjudication_date(self) -> dt.date | None:
+        """BPR16 (check issue or EFT effective date), else DTM*405 (the payer's production date)."""
+        return self.payment.payment_date or self.production_date

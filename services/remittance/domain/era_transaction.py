@@ -17,6 +17,7 @@ from services.remittance.domain.era_model import (
     ClaimPayment,
     Contact,
     Envelope,
+    ParseWarning,
     Party,
     PaymentInstruction,
     ProviderAdjustment,
@@ -60,6 +61,7 @@ class TransactionReader:
         self.claim: ClaimPayment | None = None
         self.line: ServiceLine | None = None
         self.provider_adjustments: list[ProviderAdjustment] = []
+        self.warnings: list[ParseWarning] = []
         self.handlers: dict[str, Callable[[Segment, int], None]] = {
             name[3:].upper(): getattr(self, name) for name in dir(self) if name.startswith("on_")
         }
@@ -68,13 +70,18 @@ class TransactionReader:
     def on_bpr(self, s: Segment, i: int) -> None:
         if self.payment is not None:
             raise EraParseError("BPR may appear once, right after ST", i, "BPR")
+        # BPR16 dates the money, not the adjudication: posting does not depend on it, so an unreadable
+        # one (the TR3's own managed-care example has 20002316) is reported, never refused or guessed.
+        payment_date, problem = el.read_date(get(s, 16))
+        if payment_date is None:
+            self.warnings.append(ParseWarning(i, "BPR", "BPR16", problem))
         self.payment = PaymentInstruction(
             el.required(s, 1, i),
             el.amount(s, 2, i),
             el.required(s, 3, i),
             el.required(s, 4, i),
             get(s, 5),
-            el.date(s, 16, i),
+            payment_date,
         )
 
     def on_trn(self, s: Segment, i: int) -> None:
@@ -177,10 +184,14 @@ class TransactionReader:
         )
 
     def on_mia(self, s: Segment, i: int) -> None:
-        self._claim_only(s, i).remark_codes.extend(RemarkCode("HE", s[n]) for n in MIA_REMARKS if get(s, n))
+        claim = self._claim_only(s, i)
+        claim.inpatient_adjudication = tuple(s[1:])
+        claim.remark_codes.extend(RemarkCode("HE", s[n]) for n in MIA_REMARKS if get(s, n))
 
     def on_moa(self, s: Segment, i: int) -> None:
-        self._claim_only(s, i).remark_codes.extend(RemarkCode("HE", s[n]) for n in MOA_REMARKS if get(s, n))
+        claim = self._claim_only(s, i)
+        claim.outpatient_adjudication = tuple(s[1:])
+        claim.remark_codes.extend(RemarkCode("HE", s[n]) for n in MOA_REMARKS if get(s, n))
 
     def on_amt(self, s: Segment, i: int) -> None:
         target = self._claim_or_line(s, i)
@@ -263,6 +274,10 @@ class TransactionReader:
         if self.trace is None or self.payer is None or self.payee is None:
             missing = "TRN" if self.trace is None else "N1*PR" if self.payer is None else "N1*PE"
             raise EraParseError(f"transaction has no {missing}", start, "ST")
+        if self.payment.payment_date is None and self.production_date is None:
+            # Without either date the next payer's claim could not say when this one adjudicated.
+            raise EraParseError("transaction has no readable BPR16 and no DTM*405: it carries no date", start + 1,
+                                "BPR")
         return Remittance(
             envelope.interchange_control_number,
             envelope.group_control_number,
@@ -279,4 +294,5 @@ class TransactionReader:
             self.summaries,
             self.claims,
             self.provider_adjustments,
+            self.warnings,
         )

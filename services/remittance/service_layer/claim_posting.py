@@ -32,6 +32,7 @@ class ClaimHeld(Exception):
 async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, claim: ClaimPayment,
                      billed: dict, remittance: Remittance) -> str:
     """Post one claim payment and announce it; returns the outcome, or raises ClaimHeld."""
+    await store.lock_claim(billed["claim_id"])  # before reading the encounter: see lock_claim
     billed_lines = billed_lines_of(billed)
     if claim.status_code == codes.STATUS_REVERSAL:
         posting = reverse_posting(await _original_posting(store, billed, claim, billed_lines), claim)
@@ -117,10 +118,12 @@ def _adjustments(adjustments: tuple[Adjustment, ...]) -> list[AdjudicatedAdjustm
 def _secondary_event(era_id: str, claim: ClaimPayment, posting: ClaimPosting, next_priority: str, billed: dict,
                      remittance: Remittance) -> ClaimSecondaryBillingReady:
     prior = prior_adjudication(claim, posting, next_priority)
+    adjudicated_on = remittance.adjudication_date
+    assert adjudicated_on is not None  # parse_835 refuses a transaction with neither BPR16 nor DTM*405
     return ClaimSecondaryBillingReady(
         era_id=era_id, prior_payer_id=billed["payer_id"] or remittance.payer.identifier,
         prior_payer_name=remittance.payer.name[:60], prior_payer_claim_control_number=prior.payer_claim_control_number,
-        adjudication_date=remittance.payment.payment_date, paid_total=prior.paid_total,
+        adjudication_date=adjudicated_on, paid_total=prior.paid_total,
         claim_adjustments=_adjustments(prior.claim_adjustments),
         lines=[AdjudicatedLine(line_control_number=line.line_control_number, paid=line.paid,
                                paid_units=line.paid_units, adjustments=_adjustments(line.adjustments))

@@ -11,12 +11,19 @@ from shared.events.claim_events import ClaimReceived
 from shared.events.envelope import EventEnvelope
 
 
+class ClaimBeingPosted(TimeoutError):
+    """An 835 is posting this claim right now. A TimeoutError, so the consumer takes it as transient:
+    it rolls the batch back and applies it again once the posting committed (and is then seen)."""
+
+
 async def register_received_claim(session: AsyncSession, event: ClaimReceived, envelope: EventEnvelope) -> None:
     """Keep the patient (for statements) and the coverages in priority order (for secondary billing)."""
     encounter = event.encounter
     patient = encounter.patient
     address = patient.address
     store = RemittanceStore(session)
+    if not await store.try_lock_claim(envelope.claim_id):  # see RemittanceStore.lock_claim
+        raise ClaimBeingPosted("an 835 is posting this claim; the batch is retried")
     await store.upsert_encounter({
         "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id,
         "patient_key": patient_key(envelope.tenant_id, patient.account_number),

@@ -56,6 +56,8 @@ async def post_remittance(store: RemittanceStore, delivery_id: str, index: int, 
         "payment_date": remittance.payment.payment_date, "claims_total": len(remittance.claims),
         "status": "held" if balance_errors else "received",
         "hold_reason": "; ".join(_describe(e) for e in balance_errors[:20]) or None,
+        "warnings": [{"segment_index": w.segment_index, "segment_id": w.segment_id, "element": w.element,
+                      "reason": w.reason} for w in remittance.warnings],
     }
     if not await store.add_era(era):
         return "duplicate"

@@ -33,8 +33,10 @@ from .fixture_files import WELL_FORMED, fixture_text, parse_fixture
         ("pipe_delimiters_newline_terminator.835", ["0001"], [1], ["75"]),
         ("single_line_no_breaks.835", ["0001"], [1], ["75"]),
         ("institutional_crossover.835", ["0001"], [1], ["7800"]),
-        ("tr3_example_dollars_and_data_together.835", ["1234"], [2], ["150000"]),
-        ("tr3_example_dollars_and_data_separate.835", ["1234"], [2], ["150000"]),
+        ("tr3_example_managed_care.835", ["112233"], [2], ["945"]),
+        ("tr3_example_medicare_part_a.835", ["1234"], [2], ["150000"]),
+        ("tr3_example_cob_contractual_adjustment.835", ["0001"], [1], ["34"]),
+        ("tr3_example_secondary_payment.835", ["1234"], [2], ["1222"]),
     ],
 )
 def test_each_fixture_parses_into_its_transactions(name, transactions, claims, total_paid):
@@ -45,7 +47,7 @@ def test_each_fixture_parses_into_its_transactions(name, transactions, claims, t
 
 
 def test_every_well_formed_fixture_is_in_the_table_above():
-    assert len(WELL_FORMED) == 13
+    assert len(WELL_FORMED) == 15
 
 
 def test_header_payer_and_payee():

@@ -113,7 +113,7 @@ ledger_entries = Table(
     Column("posted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # The adjudication an entry belongs to: its era_id's, or offsets_era_id's when it offsets an earlier
     # adjudication (superseded, patient responsibility replaced, reversed) - see domain/adjudications.
-    Column("payer_id", String(80)),
+    Column("payer_identifier", String(80)),  # the ERA payer that adjudicated (TRN03, else N1*PR)
     Column("claim_version", Integer),
     Column("offsets_era_id", UUID(as_uuid=False)),
     Column("offset_reason", String(40)),

@@ -4,13 +4,16 @@ A claim's ledger is append-only: an adjudication that takes another's place neve
 appends offsets (the same kind, group, CARC and line, negated) naming the adjudication they offset and why.
 An adjudication is in force while its entries and their offsets do not net to zero. Rules:
 
-- superseded: a payer's adjudication of a later claim version (a replacement, frequency 7) takes the place
-  of its own adjudications of earlier versions; the payer adjudicates the replacement instead of the
-  original, so the original's payment, write-offs and patient share all leave the ledger. An adjudication
-  of an earlier version that arrives while the same payer's later one is in force is superseded at once.
-- patient responsibility replaced: a later payer (coordination of benefits: another payer adjudicating a
-  later version, or CLP02 2/3/20/21) decides what the patient still owes; earlier payers' patient
-  responsibility leaves the ledger, their payments and write-offs stay.
+- superseded: a payer's adjudication of a later claim version (a replacement, frequency 7, or the claim
+  sent again) processed as primary takes the place of that payer's adjudications of earlier versions; the
+  payer adjudicated the new version instead, so the earlier payment, write-offs and patient share all
+  leave the ledger. An adjudication of an earlier version that arrives while the same payer's later one is
+  in force is superseded at once.
+- patient responsibility replaced: a later payer in coordination of benefits (another payer's ERA, on a
+  crossover of the same version or on the version billed to it; or the same payer processing a later
+  version as secondary/tertiary, CLP02 2/3/20/21, two plans of one insurer) decides what the patient still
+  owes: earlier payers' patient responsibility leaves the ledger, their payments and write-offs stay. An
+  adjudication never replaces one of a later version.
 - reversal: a CLP02=22 negates the entries of the posting it reverses, and every offset that posting
   appended, so what it had taken out is in force again.
 """
@@ -35,10 +38,11 @@ class OffsetReason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Adjudication:
-    """One posted claim payment: its ERA, the payer and the claim version it answered (None: not known)."""
+    """One posted claim payment: its ERA, the payer that sent it (the ERA's TRN03 / N1*PR id) and the claim
+    version it answered (None: not known, posted before versions were kept)."""
 
     era_id: str
-    payer_id: str | None
+    payer_identifier: str | None
     claim_version: int | None
 
     def is_earlier_version_than(self, other: Adjudication) -> bool:
@@ -46,7 +50,8 @@ class Adjudication:
 
     def same_payer(self, other: Adjudication) -> bool:
         """Unknown payers (entries posted before payers were recorded) count as the same payer."""
-        return self.payer_id is None or other.payer_id is None or self.payer_id == other.payer_id
+        mine, theirs = self.payer_identifier, other.payer_identifier
+        return mine is None or theirs is None or mine == theirs
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +93,18 @@ def offsets_for(new: Adjudication, status_code: str, new_entries: Sequence[Posti
         return []
     offsets: list[Offset] = []
     current = in_force(posted)
-    if any(new.is_earlier_version_than(other) and other.same_payer(new) for other in current):
+    later_payer_now = status_code in codes.STATUS_LATER_PAYER
+    if not later_payer_now and any(new.is_earlier_version_than(other) and other.same_payer(new) for other in current):
         return [Offset(new, OffsetReason.SUPERSEDED, e.negated()) for e in new_entries]
     for other, entries in current.items():
-        if other == new:  # a claim payment posted again in its own ERA (never expected): not its own offset
+        if other == new or new.is_earlier_version_than(other):
             continue
-        if other.same_payer(new) and other.is_earlier_version_than(new):
-            offsets += [Offset(other, OffsetReason.SUPERSEDED, e.negated()) for e in entries]
-        elif _is_later_payer(new, other, status_code):
+        earlier, other_payer = other.is_earlier_version_than(new), _other_payer(new, other)
+        if other_payer or (earlier and later_payer_now):
             offsets += [Offset(other, OffsetReason.PATIENT_RESPONSIBILITY_REPLACED, e.negated())
                         for e in entries if e.kind in PATIENT_KINDS]
+        elif earlier:
+            offsets += [Offset(other, OffsetReason.SUPERSEDED, e.negated()) for e in entries]
     return offsets
 
 
@@ -108,7 +115,5 @@ def reversal_offsets(reversed_adjudication: Adjudication, reversed_entries: Sequ
             + [Offset(o.adjudication, OffsetReason.REVERSAL, o.entry.negated()) for o in its_offsets])
 
 
-def _is_later_payer(new: Adjudication, other: Adjudication, status_code: str) -> bool:
-    if new.payer_id is not None and other.payer_id is not None and new.payer_id != other.payer_id:
-        return other.is_earlier_version_than(new) or status_code in codes.STATUS_LATER_PAYER
-    return False
+def _other_payer(new: Adjudication, other: Adjudication) -> bool:
+    return not new.same_payer(other)

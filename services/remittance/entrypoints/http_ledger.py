@@ -57,7 +57,7 @@ async def claim_ledger(request: Request, claim_id: str, tenant_id: Tenant) -> di
         "balance": cents(insurance_balance + patient_total),
         "entries": [{"era_id": e["era_id"], "line_control_number": e["line_control_number"], "kind": e["kind"],
                      "group_code": e["group_code"], "reason_code": e["reason_code"], "amount": cents(e["amount"]),
-                     "payer_id": e["payer_id"], "claim_version": e["claim_version"],
+                     "payer_identifier": e["payer_identifier"], "claim_version": e["claim_version"],
                      # An offset takes (part of) an earlier adjudication out: which ERA's, and why.
                      "offsets_era_id": e["offsets_era_id"], "offset_reason": e["offset_reason"],
                      "posted_at": e["posted_at"].isoformat()} for e in entries],

@@ -38,7 +38,7 @@ async def billed_version(store: RemittanceStore, billed: dict, claim: ClaimPayme
 
 def adjudication_of(row: dict[str, Any]) -> Adjudication:
     """The adjudication a ledger row belongs to: the one it offsets, else its own ERA's."""
-    return Adjudication(str(row["offsets_era_id"] or row["era_id"]), row["payer_id"], row["claim_version"])
+    return Adjudication(str(row["offsets_era_id"] or row["era_id"]), row["payer_identifier"], row["claim_version"])
 
 
 def posted_entries(rows: Iterable[dict[str, Any]]) -> list[PostedEntry]:
@@ -67,7 +67,7 @@ def _row(claim_id: str, tenant_id: str, era_id: str, adjudication: Adjudication,
     return {"claim_id": claim_id, "tenant_id": tenant_id, "era_id": era_id,
             "line_control_number": entry.line_control_number, "kind": entry.kind.value,
             "group_code": entry.group_code, "reason_code": entry.reason_code, "amount": entry.amount,
-            "payer_id": adjudication.payer_id, "claim_version": adjudication.claim_version,
+            "payer_identifier": adjudication.payer_identifier, "claim_version": adjudication.claim_version,
             "offsets_era_id": None if reason is None else adjudication.era_id,
             "offset_reason": None if reason is None else reason.value}
 

@@ -43,14 +43,16 @@ async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, clai
     billed = await billed_version(store, billed, claim)
     billed_lines = billed_lines_of(billed)
     claim_id, tenant_id = billed["claim_id"], billed["tenant_id"]
-    adjudication = Adjudication(era_id, billed["payer_id"], billed["claim_version"])
+    # Who adjudicated is the ERA's payer (TRN03, else N1*PR): a crossover's secondary answers our version 1 too.
+    era_payer = remittance.trace.originating_company_id or remittance.payer.identifier
+    adjudication = Adjudication(era_id, era_payer, billed["claim_version"])
     in_force_now = True
     if claim.status_code == codes.STATUS_REVERSAL:
         original_era_id, original = await _original_posting(store, billed, claim, billed_lines)
         posting = reverse_posting(original, claim)
         original_rows = await store.ledger_rows(claim_id, original_era_id)
         reversed_adjudication = next((adjudication_of(r) for r in original_rows if r["offsets_era_id"] is None),
-                                     Adjudication(original_era_id, billed["payer_id"], billed["claim_version"]))
+                                     Adjudication(original_era_id, era_payer, billed["claim_version"]))
         rows = offset_rows(claim_id, tenant_id, era_id, reversal_offsets(
             reversed_adjudication, original.entries, offsets_appended_by(original_rows)))
     else:

@@ -90,22 +90,28 @@ PRIMARY_POSTED = [PostedEntry(PRIMARY_AT, _entry(EntryKind.PAYMENT, "50.00")),
                   PostedEntry(PRIMARY_AT, _entry(EntryKind.DEDUCTIBLE, "20.00", "PR", "1"))]
 NEW_ENTRIES = [_entry(EntryKind.PAYMENT, "10.00")]
 
-# (case, new adjudication, CLP02, reasons of the offsets and what they take out)
+# (case, new adjudication (ERA payer, version), CLP02, reasons of the offsets and what they take out)
 RULES = [
     ("replacement by the same payer supersedes everything", Adjudication("era-2", "PAYER-A", 2), "1",
      {(OffsetReason.SUPERSEDED, "era-1", "-50.00"), (OffsetReason.SUPERSEDED, "era-1", "-30.00"),
       (OffsetReason.SUPERSEDED, "era-1", "-20.00")}),
+    ("a denied replacement supersedes too", Adjudication("era-2", "PAYER-A", 2), "4",
+     {(OffsetReason.SUPERSEDED, "era-1", "-50.00"), (OffsetReason.SUPERSEDED, "era-1", "-30.00"),
+      (OffsetReason.SUPERSEDED, "era-1", "-20.00")}),
     ("same payer, same version (a correction after a reversal) supersedes nothing",
      Adjudication("era-2", "PAYER-A", 1), "1", set()),
-    ("later payer on a later version replaces the patient share only", Adjudication("era-2", "PAYER-B", 2), "1",
-     {(OffsetReason.PATIENT_RESPONSIBILITY_REPLACED, "era-1", "-20.00")}),
-    ("later payer by CLP02=2 on the same version replaces the patient share", Adjudication("era-2", "PAYER-B", 1),
-     "2", {(OffsetReason.PATIENT_RESPONSIBILITY_REPLACED, "era-1", "-20.00")}),
-    ("another payer processing as primary on the same version replaces nothing", Adjudication("era-2", "PAYER-B", 1),
-     "1", set()),
+    ("another payer on the version billed to it replaces the patient share only",
+     Adjudication("era-2", "PAYER-B", 2), "2", {(OffsetReason.PATIENT_RESPONSIBILITY_REPLACED, "era-1", "-20.00")}),
+    ("another payer on a crossover of the same version replaces the patient share",
+     Adjudication("era-2", "PAYER-B", 1), "2", {(OffsetReason.PATIENT_RESPONSIBILITY_REPLACED, "era-1", "-20.00")}),
+    ("the same payer as secondary on a later version (CLP02=2) replaces the patient share",
+     Adjudication("era-2", "PAYER-A", 2), "2", {(OffsetReason.PATIENT_RESPONSIBILITY_REPLACED, "era-1", "-20.00")}),
+    ("the same payer as secondary on the same version replaces nothing", Adjudication("era-2", "PAYER-A", 1), "2",
+     set()),
     ("a reversal appends no offsets of its own here", Adjudication("era-2", "PAYER-A", 2), "22", set()),
-    ("an older version than the one in force is superseded itself", Adjudication("era-0", "PAYER-A", 0), "1",
-     {(OffsetReason.SUPERSEDED, "era-0", "-10.00")}),
+    ("an older version than the same payer's in force is superseded itself", Adjudication("era-0", "PAYER-A", 0),
+     "1", {(OffsetReason.SUPERSEDED, "era-0", "-10.00")}),
+    ("another payer's older version replaces nothing and stays", Adjudication("era-0", "PAYER-B", 0), "1", set()),
 ]
 
 

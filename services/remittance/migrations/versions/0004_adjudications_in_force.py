@@ -35,14 +35,14 @@ def upgrade() -> None:
                "submission_id, billed, lines, submitted_at) SELECT claim_id, claim_version, tenant_id, payer_id, "
                f"submission_id, billed, lines, updated_at FROM {SCHEMA}.billed_claims")
     op.add_column("era_claims", sa.Column("claim_version", sa.Integer), schema=SCHEMA)
-    op.add_column("ledger_entries", sa.Column("payer_id", sa.String(80)), schema=SCHEMA)
+    op.add_column("ledger_entries", sa.Column("payer_identifier", sa.String(80)), schema=SCHEMA)
     op.add_column("ledger_entries", sa.Column("claim_version", sa.Integer), schema=SCHEMA)
     op.add_column("ledger_entries", sa.Column("offsets_era_id", pg.UUID(as_uuid=False)), schema=SCHEMA)
     op.add_column("ledger_entries", sa.Column("offset_reason", sa.String(40)), schema=SCHEMA)
 
 
 def downgrade() -> None:
-    for column in ("offset_reason", "offsets_era_id", "claim_version", "payer_id"):
+    for column in ("offset_reason", "offsets_era_id", "claim_version", "payer_identifier"):
         op.drop_column("ledger_entries", column, schema=SCHEMA)
     op.drop_column("era_claims", "claim_version", schema=SCHEMA)
     op.drop_table("billed_claim_versions", schema=SCHEMA)

@@ -14,7 +14,7 @@ from tests.e2e.denials_api import denial_of, new_claim, payer_claim_number, rece
 from tests.e2e.denials_api import tenant_api as tenant_api  # a fixture
 from tests.e2e.polling import eventually
 from tests.e2e.x12_documents import first, pyx12_errors
-from tests.support.coding_review import coding_of, decide, reviews_url, timeline_types
+from tests.support.coding_review import accept_the_rest_and_resolve, coding_of, decide, reviews_url, timeline_types
 from tests.support.encounters import encounter_for
 
 pytestmark = pytest.mark.e2e
@@ -39,21 +39,7 @@ async def fix_as_coder(api: httpx.AsyncClient, stack: dict[str, str], claim_id: 
     fixed = await decide(api, stack, review_id, action="override", kind="procedure", line_number=line_number,
                          modifiers=modifiers, reason="E/M separately identifiable from the lab: modifier 25")
     assert fixed.status_code == 200, fixed.text
-    item = fixed.json()
-    for diagnosis in item["diagnoses"]:
-        if diagnosis["needs_decision"] and diagnosis["decision"] is None:
-            answer = await decide(api, stack, review_id, action="accept", kind="diagnosis", code=diagnosis["code"],
-                                  reason="coder reviewed against the documentation")
-            assert answer.status_code == 200, answer.text
-    for line in item["procedures"]:
-        if line["needs_decision"] and line["decision"] is None and not line["removed"]:
-            answer = await decide(api, stack, review_id, action="accept", kind="procedure",
-                                  line_number=line["line_number"], reason="coder reviewed against the documentation")
-            assert answer.status_code == 200, answer.text
-    errors = sorted({edit["edit_id"] for edit in coding.get("edits", []) if edit.get("severity") == "error"})
-    resolved = await api.post(reviews_url(stack, review_id, "resolution"), json={"acknowledged_edits": errors})
-    assert resolved.status_code == 200, resolved.text
-    return resolved.json()
+    return await accept_the_rest_and_resolve(api, stack, coding, fixed.json())
 
 
 async def test_a_coding_denial_is_fixed_by_a_coder_resubmitted_as_frequency_7_and_paid(

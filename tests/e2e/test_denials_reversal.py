@@ -64,5 +64,9 @@ async def test_a_reversed_overturn_reopens_the_appeal_and_its_denial(
     events = await timeline_types(api, stack, claim_id, {"claim.appeal_reopened"})
     types = [e["type"] for e in events]
     assert types.index("claim.appeal_decided") < types.index("claim.appeal_reopened")
+    reopened_entry = next(e for e in events if e["type"] == "claim.appeal_reopened")
+    assert reopened_entry["summary"]["status"] == "sent", reopened_entry
+    claim = (await api.get(f"{stack['INTAKE_URL']}/v1/claims/{claim_id}")).json()
+    assert claim["status"] == "appealed", claim  # no longer shown paid: the overturn was taken back
     analytics = (await api.get(f"{stack['DENIALS_URL']}/v1/denials/analytics", params={"by": "payer"})).json()
     assert D(analytics["summary"]["dollars_recovered"]) == D(0)

@@ -67,6 +67,14 @@ async def resolve_as_coder(api: httpx.AsyncClient, stack: dict[str, str], claim_
     review_id = coding["review"]["review_id"]
     assert (await api.post(reviews_url(stack, review_id, "assignment"))).status_code == 200
     item = (await api.get(reviews_url(stack, review_id))).json()
+    await accept_the_rest_and_resolve(api, stack, coding, item)
+
+
+async def accept_the_rest_and_resolve(api: httpx.AsyncClient, stack: dict[str, str], coding: dict[str, Any],
+                                      item: dict[str, Any]) -> dict[str, Any]:
+    """Accept every code of the review item still waiting for a decision, then resolve it, acknowledging
+    the claim's error edits; returns the resolved item."""
+    review_id = item["review_id"]
     for diagnosis in item["diagnoses"]:
         if diagnosis["needs_decision"] and diagnosis["decision"] is None:
             answer = await decide(api, stack, review_id, action="accept", kind="diagnosis", code=diagnosis["code"],
@@ -80,3 +88,4 @@ async def resolve_as_coder(api: httpx.AsyncClient, stack: dict[str, str], claim_
     errors = sorted({edit["edit_id"] for edit in coding.get("edits", []) if edit.get("severity") == "error"})
     resolved = await api.post(reviews_url(stack, review_id, "resolution"), json={"acknowledged_edits": errors})
     assert resolved.status_code == 200, resolved.text
+    return resolved.json()

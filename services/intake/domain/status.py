@@ -32,6 +32,9 @@ def status_after(event_type: str, data: dict[str, Any]) -> str | None:
     if event_type == "claim.remittance_posted":
         status = data.get("claim_status")
         return None if status == "reversed" else status
+    if event_type == "claim.appeal_reopened":
+        # The payment that won the appeal was taken back: the appeal awaits the payer again.
+        return "appealed" if data.get("status") == "sent" else None
     return _STATUS_BY_EVENT.get(event_type)
 
 
@@ -64,6 +67,9 @@ _SUMMARY_FIELDS = {
     "claim.appeal_deadline_approaching": ("denial_id", "appeal_id", "level", "deadline", "days_left"),
     "claim.closed": ("denial_id", "write_off_id", "reason_code", "amount"),
     "claim.scrubber_edit_accepted": ("edit_id", "proposal_id", "reason_code", "category"),
+    "claim.appeal_reopened": ("appeal_id", "denial_id", "status", "reversed_amount", "overturned_amount", "era_id"),
+    # The retirement's typed reason stays in denials, like a coder's.
+    "claim.scrubber_edit_retired": ("edit_id", "proposal_id", "retired_by"),
 }
 
 

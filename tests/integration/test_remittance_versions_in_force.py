@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from services.remittance.adapters.tables import billed_claims, era_claims, ledger_entries
+from services.remittance.adapters.tables import billed_claims, era_claims, ledger_entries, messaging
 from services.remittance.service_layer.posting import receive_era_file, register_submitted_claim
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events.claim_events import BilledLine, ClaimSubmitted
@@ -70,6 +70,8 @@ async def test_a_late_denial_of_version_1_is_superseded_by_the_paid_replacement(
                                           .order_by(ledger_entries.c.entry_id))).all()
             status = (await session.execute(select(billed_claims.c.status).where(
                 billed_claims.c.claim_id == claim_id))).scalar_one()
+            announced = (await session.execute(select(messaging.claim_events.c.data).where(
+                messaging.claim_events.c.claim_id == claim_id).order_by(messaging.claim_events.c.version))).all()
         assert sorted(answered) == [("1", 2), ("4", 1)]
         # Each answer posted against its own version's lines, not the latest version's.
         assert {(r.claim_version, r.line_control_number) for r in rows} == {
@@ -80,6 +82,8 @@ async def test_a_late_denial_of_version_1_is_superseded_by_the_paid_replacement(
         assert (net["payment"], net["contractual"]) == (D("181.60"), D("45.40"))  # CO-4 / CO-50 offset
         superseded = [r for r in rows if r.offset_reason == "superseded"]
         assert [(r.claim_version, r.amount) for r in superseded] == [(1, D("-185.00")), (1, D("-42.00"))]
-        assert status == "paid"  # the superseded denial does not change the claim's status
+        # The superseded denial changes neither the claim's status nor what downstream services were told.
+        assert status == "paid"
+        assert [e.data["claim_status"] for e in announced] == ["paid"]
     finally:
         await engine.dispose()

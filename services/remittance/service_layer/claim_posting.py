@@ -67,13 +67,16 @@ async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, clai
     outcome = posting.outcome.value
     await store.add_era_claim(era_claim_row(era_id, claim_index, claim, claim_id, outcome, posted=True,
                                             forwarded=posting.forwarded, claim_version=billed.get("claim_version")))
-    if in_force_now:
-        await store.set_claim_status(claim_id, outcome, forwarded=posting.forwarded)
+    if not in_force_now:
+        # Superseded as it posts: announcing its outcome would make the paid claim look denied downstream
+        # (intake's status, a denial work item); the ERA claim row and the offset entries keep the record.
+        return outcome
+    await store.set_claim_status(claim_id, outcome, forwarded=posting.forwarded)
     events = [envelope_for(_posted_event(era_id, claim, posting, billed["payer_id"] or remittance.payer.identifier),
                            source=SOURCE, claim_id=claim_id, tenant_id=tenant_id)]
     encounter = await store.encounter(claim_id)
     priorities = [c["priority"] for c in encounter["coverages"]] if encounter else []
-    next_priority = next_payer_priority(claim, posting, priorities) if in_force_now else None
+    next_priority = next_payer_priority(claim, posting, priorities)
     if next_priority is not None:
         event = _secondary_event(era_id, claim, posting, next_priority, billed, remittance)
         events.append(envelope_for(event, source=SOURCE, claim_id=claim_id, tenant_id=tenant_id))

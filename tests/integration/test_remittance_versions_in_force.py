@@ -1,6 +1,7 @@
 """Remittance's use cases on real PostgreSQL: every billed version keeps its lines, an 835 posts against the
 version it answers, and the denial of version 1 arriving after the replacement (version 2) was paid is
-superseded as it posts, so the claim stays paid and its ledger balances to the cent.
+superseded as it posts (and its reversal then changes nothing in force), so the claim stays paid and its
+ledger balances to the cent.
 
 The 835s are written with the e2e builder (balanced, REF*6R echoed) and go through receive_era_file.
 """
@@ -59,7 +60,9 @@ async def test_a_late_denial_of_version_1_is_superseded_by_the_paid_replacement(
                                            Line(D("33.60"), (("CO", "45", D("8.40")),))))
         denied = ClaimPayment("4", "DNY-1", (Line(D("0"), (("CO", "4", D("185")),)),
                                              Line(D("0"), (("CO", "50", D("42")),))))
-        for era in (Era(sent(pcn, 2), [paid]), Era(sent(pcn, 1), [denied])):  # version 1's answer comes last
+        reversal = ClaimPayment("22", "DNY-1", denied.lines, sign=-1)
+        # Version 1's answer comes last, and is then reversed: neither changes what is in force.
+        for era in (Era(sent(pcn, 2), [paid]), Era(sent(pcn, 1), [denied]), Era(sent(pcn, 1), [reversal])):
             async with unit_of_work(sessions) as session:
                 assert await receive_era_file(session, f"versions-{uuid.uuid4().hex}", era.text()) == ("posted", None)
 
@@ -72,7 +75,7 @@ async def test_a_late_denial_of_version_1_is_superseded_by_the_paid_replacement(
                 billed_claims.c.claim_id == claim_id))).scalar_one()
             announced = (await session.execute(select(messaging.claim_events.c.data).where(
                 messaging.claim_events.c.claim_id == claim_id).order_by(messaging.claim_events.c.version))).all()
-        assert sorted(answered) == [("1", 2), ("4", 1)]
+        assert sorted(answered) == [("1", 2), ("22", 1), ("4", 1)]
         # Each answer posted against its own version's lines, not the latest version's.
         assert {(r.claim_version, r.line_control_number) for r in rows} == {
             (version, f"{pcn}-{version}-{i}") for version in (1, 2) for i in (1, 2)}
@@ -82,7 +85,9 @@ async def test_a_late_denial_of_version_1_is_superseded_by_the_paid_replacement(
         assert (net["payment"], net["contractual"]) == (D("181.60"), D("45.40"))  # CO-4 / CO-50 offset
         superseded = [r for r in rows if r.offset_reason == "superseded"]
         assert [(r.claim_version, r.amount) for r in superseded] == [(1, D("-185.00")), (1, D("-42.00"))]
-        # The superseded denial changes neither the claim's status nor what downstream services were told.
+        reversed_rows = [r for r in rows if r.offset_reason == "reversal"]
+        assert sum(r.amount for r in reversed_rows) == 0 and len(reversed_rows) == 4  # the denial and its offsets
+        # The superseded denial and its reversal change neither the claim's status nor what others were told.
         assert status == "paid"
         assert [e.data["claim_status"] for e in announced] == ["paid"]
     finally:

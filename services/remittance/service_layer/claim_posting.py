@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from services.remittance.adapters.repository import RemittanceStore
 from services.remittance.domain import adjustment_codes as codes
-from services.remittance.domain.adjudications import Adjudication, offsets_for, reversal_offsets
+from services.remittance.domain.adjudications import Adjudication, in_force, offsets_for, reversal_offsets
 from services.remittance.domain.era_model import Adjustment, ClaimPayment, Remittance
 from services.remittance.domain.era_parser import parse_835
 from services.remittance.domain.errors import ReversalMismatchError
@@ -55,6 +55,8 @@ async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, clai
                                      Adjudication(original_era_id, era_payer, billed["claim_version"]))
         rows = offset_rows(claim_id, tenant_id, era_id, reversal_offsets(
             reversed_adjudication, original.entries, offsets_appended_by(original_rows)))
+        # Reversing an adjudication a replacement had already superseded changes nothing in force.
+        in_force_now = reversed_adjudication in in_force(posted_entries(await store.ledger_rows(claim_id)))
     else:
         posting = post_claim_payment(claim, billed_lines)
         offsets = offsets_for(adjudication, claim.status_code, posting.entries,
@@ -68,8 +70,8 @@ async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, clai
     await store.add_era_claim(era_claim_row(era_id, claim_index, claim, claim_id, outcome, posted=True,
                                             forwarded=posting.forwarded, claim_version=billed.get("claim_version")))
     if not in_force_now:
-        # Superseded as it posts: announcing its outcome would make the paid claim look denied downstream
-        # (intake's status, a denial work item); the ERA claim row and the offset entries keep the record.
+        # Superseded (as it posts, or before its reversal): announcing its outcome would make the paid claim
+        # look denied or reversed downstream (intake's status, denials); the era_claims row and entries keep it.
         return outcome
     await store.set_claim_status(claim_id, outcome, forwarded=posting.forwarded)
     events = [envelope_for(_posted_event(era_id, claim, posting, billed["payer_id"] or remittance.payer.identifier),

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from services.remittance.domain.adjudications import Adjudication, OffsetReason, PostedEntry, in_force, offsets_for
+from services.remittance.domain.posting import entry_kind
 from services.remittance.domain.posting_model import EntryKind, PostingEntry
 
 from .ledger_scenarios import ClaimLedger, claim_payment
@@ -126,3 +127,18 @@ def test_an_adjudication_whose_entries_net_to_zero_is_no_longer_in_force() -> No
                                              e.entry.reason_code)) for e in PRIMARY_POSTED]
     assert set(in_force(PRIMARY_POSTED)) == {PRIMARY_AT}
     assert in_force(PRIMARY_POSTED + offset) == {}
+
+
+# (group, CARC, ledger bucket): CARC 23 is the prior payers' part in any non-PR group, nothing else is.
+KINDS = [
+    ("OA", "23", EntryKind.PRIOR_PAYER),
+    ("CO", "23", EntryKind.PRIOR_PAYER),
+    ("OA", "94", EntryKind.OTHER_ADJUSTMENT),
+    ("CO", "45", EntryKind.CONTRACTUAL),
+    ("PR", "23", EntryKind.OTHER_PATIENT_RESPONSIBILITY),
+]
+
+
+@pytest.mark.parametrize(("group", "reason", "kind"), KINDS)
+def test_carc_23_is_the_prior_payers_part(group: str, reason: str, kind: EntryKind) -> None:
+    assert entry_kind(group, reason) is kind

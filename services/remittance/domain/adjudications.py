@@ -46,6 +46,7 @@ class Adjudication:
     claim_version: int | None
 
     def is_earlier_version_than(self, other: Adjudication) -> bool:
+        """An unknown version counts as the earliest."""
         return (self.claim_version or 0) < (other.claim_version or 0)
 
     def same_payer(self, other: Adjudication) -> bool:

@@ -79,6 +79,16 @@ async def test_a_coding_denial_is_fixed_by_a_coder_resubmitted_as_frequency_7_an
     await claim_reaching(api, stack, claim_id, {"paid"}, timeout=90)
     ledger = (await api.get(f"{stack['REMITTANCE_URL']}/v1/claims/{claim_id}/ledger")).json()
     assert Decimal(ledger["paid"]) == CORRECTED_PAID
+    # The replacement supersedes the original's denial: its CO-4 / CO-50 are offset, only CO-45 stays.
+    billed, written_off = Decimal(ledger["billed"]), Decimal(ledger["written_off"])
+    patient = Decimal(ledger["patient_responsibility"]["total"])
+    insurance_balance = Decimal(ledger["insurance_balance"])
+    assert billed == CORRECTED_PAID + written_off + patient + insurance_balance
+    assert (ledger["insurance_balance"], ledger["written_off"], ledger["patient_balance"]) == ("0.00", "45.40", "0.00")
+    assert [(a["group_code"], a["reason_code"]) for a in ledger["adjustments"]] == [("CO", "45")]
+    superseded = [e for e in ledger["entries"] if e["offset_reason"] == "superseded"]
+    assert sum(Decimal(e["amount"]) for e in superseded) == Decimal("-227.00")
+    assert {e["claim_version"] for e in superseded} == {1}
     recovered = await denial_of(api, stack, claim_id, until=lambda d: d["status"] == "resolved")
     assert recovered["resolution"] == "corrected" and Decimal(recovered["recovered_amount"]) == CORRECTED_PAID
     queue = (await api.get(f"{stack['DENIALS_URL']}/v1/work-queue")).json()["items"]

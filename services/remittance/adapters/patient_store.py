@@ -21,6 +21,8 @@ from services.remittance.domain.patient_ledger import ClaimCharges, PatientTrans
 from services.remittance.domain.posting_model import PATIENT_KINDS, EntryKind
 
 ZERO = Decimal("0.00")
+# The prior payers' part (CARC 23) is theirs, already in the ledger through their own 835: not written off twice.
+NOT_WRITTEN_OFF = PATIENT_KINDS | {EntryKind.PAYMENT, EntryKind.PRIOR_PAYER}
 
 
 def _entry_sum(condition: Any) -> Any:
@@ -42,8 +44,7 @@ class PatientStore:
             claim_encounters.c.date_of_service,
             _entry_sum(kind == EntryKind.PAYMENT.value).label("paid"),
             _entry_sum(kind.in_([k.value for k in PATIENT_KINDS])).label("patient"),
-            _entry_sum(and_(kind != EntryKind.PAYMENT.value,
-                            kind.not_in([k.value for k in PATIENT_KINDS]))).label("written_off"),
+            _entry_sum(kind.not_in([k.value for k in NOT_WRITTEN_OFF])).label("written_off"),
             func.max(case((and_(kind.in_([k.value for k in PATIENT_KINDS]), ledger_entries.c.amount > 0),
                            ledger_entries.c.posted_at))).label("patient_billed_at"))
             .join(claim_encounters, claim_encounters.c.claim_id == billed_claims.c.claim_id)

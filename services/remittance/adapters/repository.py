@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.remittance.adapters.tables import (
+    billed_claim_versions,
     billed_claims,
     claim_encounters,
     era_claims,
@@ -56,6 +57,31 @@ class RemittanceStore:
         await self.session.execute(insert(billed_claims).values(**values).on_conflict_do_update(
             index_elements=["claim_id"], set_={k: v for k, v in values.items() if k != "claim_id"},
             where=billed_claims.c.claim_version <= values["claim_version"]))
+
+    async def add_billed_version(self, values: dict[str, Any]) -> None:
+        """Keep every version sent with its own lines; a redelivered claim.submitted changes nothing."""
+        await self.session.execute(insert(billed_claim_versions).values(**values).on_conflict_do_nothing())
+
+    async def billed_versions(self, claim_id: str) -> list[dict[str, Any]]:
+        rows = (await self.session.execute(select(billed_claim_versions).where(
+            billed_claim_versions.c.claim_id == claim_id).order_by(billed_claim_versions.c.claim_version))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def posted_versions(self, claim_id: str) -> dict[str, int]:
+        """Payer claim control number (CLP07) of each posted claim payment -> the version it answered."""
+        rows = (await self.session.execute(
+            select(era_claims.c.payer_claim_control_number, era_claims.c.claim_version).where(
+                era_claims.c.claim_id == claim_id, era_claims.c.posted.is_(True),
+                era_claims.c.claim_version.is_not(None), era_claims.c.payer_claim_control_number.is_not(None)))).all()
+        return {r[0]: r[1] for r in rows}
+
+    async def ledger_rows(self, claim_id: str, era_id: str | None = None) -> list[dict[str, Any]]:
+        """The claim's ledger entries in posting order (only those one ERA wrote, when era_id is given)."""
+        query = select(ledger_entries).where(ledger_entries.c.claim_id == claim_id)
+        if era_id is not None:
+            query = query.where(ledger_entries.c.era_id == era_id)
+        rows = (await self.session.execute(query.order_by(ledger_entries.c.entry_id))).all()
+        return [dict(r._mapping) for r in rows]
 
     async def billed_claim_by_pcn(self, patient_control_number: str) -> dict[str, Any] | None:
         row = (await self.session.execute(select(billed_claims).where(

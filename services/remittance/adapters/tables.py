@@ -42,6 +42,20 @@ billed_claims = Table(
     Column("first_submitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# Every version sent, with its own lines: an 835 is matched to the version it answers (domain/claim_versions).
+billed_claim_versions = Table(
+    "billed_claim_versions", metadata,
+    Column("claim_id", UUID(as_uuid=False), primary_key=True),
+    Column("claim_version", Integer, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("payer_id", String(80), nullable=False),
+    Column("frequency_code", String(1)),
+    Column("submission_id", String(64), nullable=False),
+    Column("billed", Numeric(12, 2), nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 eras = Table(
     "eras", metadata,
     Column("era_id", UUID(as_uuid=False), primary_key=True),
@@ -82,6 +96,7 @@ era_claims = Table(
     Column("posted", Boolean, nullable=False),
     Column("hold_reason", Text),
     Column("forwarded", Boolean, nullable=False, server_default="false"),
+    Column("claim_version", Integer),  # the billed version the payment answered (None: posted before 0004)
 )
 
 ledger_entries = Table(
@@ -96,6 +111,12 @@ ledger_entries = Table(
     Column("reason_code", String(5)),
     Column("amount", Numeric(12, 2), nullable=False),
     Column("posted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The adjudication an entry belongs to: its era_id's, or offsets_era_id's when it offsets an earlier
+    # adjudication (superseded, patient responsibility replaced, reversed) - see domain/adjudications.
+    Column("payer_identifier", String(80)),  # the ERA payer that adjudicated (TRN03, else N1*PR)
+    Column("claim_version", Integer),
+    Column("offsets_era_id", UUID(as_uuid=False)),
+    Column("offset_reason", String(40)),
 )
 
 era_files = Table(

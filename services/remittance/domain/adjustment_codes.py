@@ -34,8 +34,14 @@ PRICING_REASON_CODES = frozenset(
     }
 )
 
+# CARC 23, "the impact of prior payer(s) adjudication including payments and/or adjustments": on a
+# secondary's or tertiary's 835 it is the part earlier payers decided, posted as such and never as a write-off.
+PRIOR_PAYER_ADJUDICATION = "23"
+
 # CLP02 claim status codes that change how a claim is posted.
 STATUS_DENIED = "4"
 STATUS_REVERSAL = "22"
 STATUS_FORWARDED = frozenset({"19", "20", "21"})
+# Processed as secondary or tertiary (forwarded or not): a later payer in coordination of benefits.
+STATUS_LATER_PAYER = frozenset({"2", "3", "20", "21"})
 CROSSOVER_CARRIER = "TT"

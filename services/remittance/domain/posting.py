@@ -44,9 +44,12 @@ def to_cents(amount: Decimal) -> Decimal:
 
 
 def entry_kind(group_code: str, reason_code: str) -> EntryKind:
-    """Ledger bucket of a CAS adjustment: PR splits by CARC 1/2/3, other groups map one to one."""
+    """Ledger bucket of a CAS adjustment: PR splits by CARC 1/2/3, CARC 23 is the prior payers' part,
+    other groups map one to one."""
     if group_code == codes.PATIENT_RESPONSIBILITY:
         return _PATIENT_KINDS_BY_REASON.get(reason_code, EntryKind.OTHER_PATIENT_RESPONSIBILITY)
+    if reason_code == codes.PRIOR_PAYER_ADJUDICATION:
+        return EntryKind.PRIOR_PAYER
     return _GROUP_KINDS[group_code]
 
 
@@ -191,6 +194,7 @@ def _totals(billed: Decimal, entries: list[PostingEntry]) -> PostingTotals:
         other_patient_responsibility=by_kind[EntryKind.OTHER_PATIENT_RESPONSIBILITY],
         payer_initiated=by_kind[EntryKind.PAYER_INITIATED],
         other_adjustments=by_kind[EntryKind.OTHER_ADJUSTMENT],
+        prior_payer=by_kind[EntryKind.PRIOR_PAYER],
         denied=denied,
         unexplained=billed - sum(by_kind.values(), ZERO),
     )

@@ -2,7 +2,7 @@
 
 Ledger equation (every amount quantized to cents before it is summed, so it holds to the cent):
 
-    billed - paid - contractual - payer_initiated - other_adjustments = balance_after_posting
+    billed - paid - contractual - payer_initiated - other_adjustments - prior_payer = balance_after_posting
     balance_after_posting = patient_responsibility + unexplained
 
 balance_after_posting is what stays open on the claim once the payer's money and write-offs are
@@ -30,6 +30,9 @@ class EntryKind(StrEnum):
     OTHER_PATIENT_RESPONSIBILITY = "other_patient_responsibility"  # PR with any other CARC
     PAYER_INITIATED = "payer_initiated"  # PI
     OTHER_ADJUSTMENT = "other_adjustment"  # OA, and CR from payers still sending it
+    # CARC 23 (OA/CO-23): the part of the charge an earlier payer already paid, wrote off or billed the
+    # patient for. Posted so the later payer's 835 balances, never counted again: not a write-off.
+    PRIOR_PAYER = "prior_payer"
 
 
 PATIENT_KINDS = frozenset(
@@ -89,6 +92,7 @@ class PostingTotals:
     other_patient_responsibility: Decimal
     payer_initiated: Decimal
     other_adjustments: Decimal
+    prior_payer: Decimal  # CARC 23: what earlier payers decided, already in the ledger through their own 835
     denied: Decimal  # non-PR adjustments whose CARC is not a pricing reduction (subset, not additive)
     unexplained: Decimal
 
@@ -99,8 +103,9 @@ class PostingTotals:
 
     @property
     def balance_after_posting(self) -> Decimal:
-        """Billed minus payment and every non-patient adjustment."""
-        return self.billed - self.paid - self.contractual - self.payer_initiated - self.other_adjustments
+        """Billed minus payment, every non-patient adjustment and the prior payers' part."""
+        return (self.billed - self.paid - self.contractual - self.payer_initiated - self.other_adjustments
+                - self.prior_payer)
 
     def negated(self) -> PostingTotals:
         """Totals of the posting that cancels this one."""

@@ -22,7 +22,8 @@ PATIENT_PARTS = (EntryKind.DEDUCTIBLE, EntryKind.COINSURANCE, EntryKind.COPAY, E
 
 @router.get("/claims/{claim_id}/ledger", summary="What was billed, paid, adjusted and is owed, to the cent")
 async def claim_ledger(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
-    """billed = paid + written_off + patient_responsibility.total + insurance_balance, always."""
+    """billed = paid + written_off + patient_responsibility.total + insurance_balance, always; entries are
+    append-only, an adjudication no longer in force is offset by entries naming it (offsets_era_id)."""
     async with request.app.state.runtime.sessions() as session:
         store = RemittanceStore(session)
         claim, entries = await store.ledger(tenant_id, parse_claim_id(claim_id))
@@ -30,10 +31,12 @@ async def claim_ledger(request: Request, claim_id: str, tenant_id: Tenant) -> di
     if claim is None:
         raise NotFound(f"no ledger for claim {claim_id} for this tenant")
     paid = sum((e["amount"] for e in entries if e["kind"] == EntryKind.PAYMENT), ZERO)
+    # CARC 23 on a later payer's 835 is what the earlier payers decided, already counted through their entries.
+    prior_payer = sum((e["amount"] for e in entries if e["kind"] == EntryKind.PRIOR_PAYER), ZERO)
     adjustments: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     patient: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for entry in entries:
-        if entry["kind"] == EntryKind.PAYMENT:
+        if entry["kind"] in (EntryKind.PAYMENT, EntryKind.PRIOR_PAYER):
             continue
         adjustments[(entry["group_code"] or "", entry["reason_code"] or "")] += entry["amount"]
         if entry["kind"] in PATIENT_KINDS:
@@ -49,10 +52,14 @@ async def claim_ledger(request: Request, claim_id: str, tenant_id: Tenant) -> di
                         for (group, reason), amount in sorted(adjustments.items()) if amount],
         "patient_responsibility": {"total": cents(patient_total), **{
             kind.value: cents(patient.get(kind.value, ZERO)) for kind in PATIENT_PARTS}},
+        "prior_payer_adjudication": cents(prior_payer),
         "insurance_balance": cents(insurance_balance), "patient_balance": cents(patient_total),
         "balance": cents(insurance_balance + patient_total),
         "entries": [{"era_id": e["era_id"], "line_control_number": e["line_control_number"], "kind": e["kind"],
                      "group_code": e["group_code"], "reason_code": e["reason_code"], "amount": cents(e["amount"]),
+                     "payer_identifier": e["payer_identifier"], "claim_version": e["claim_version"],
+                     # An offset takes (part of) an earlier adjudication out: which ERA's, and why.
+                     "offsets_era_id": e["offsets_era_id"], "offset_reason": e["offset_reason"],
                      "posted_at": e["posted_at"].isoformat()} for e in entries],
         # PLB adjustments naming this claim: on the payer account, outside the claim's own balance.
         "provider_adjustments": [_payer_entry(e) for e in provider_adjustments],

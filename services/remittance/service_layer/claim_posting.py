@@ -6,11 +6,9 @@ next coverage, claim.secondary_billing_ready are written in the caller's one tra
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from services.remittance.adapters.repository import RemittanceStore
 from services.remittance.domain import adjustment_codes as codes
+from services.remittance.domain.adjudications import Adjudication, in_force, offsets_for, reversal_offsets
 from services.remittance.domain.era_model import Adjustment, ClaimPayment, Remittance
 from services.remittance.domain.era_parser import parse_835
 from services.remittance.domain.errors import ReversalMismatchError
@@ -18,6 +16,15 @@ from services.remittance.domain.line_matching import BilledLine
 from services.remittance.domain.posting import post_claim_payment, reverse_posting
 from services.remittance.domain.posting_model import ClaimPosting, EntryKind
 from services.remittance.domain.secondary_billing import next_payer_priority, prior_adjudication
+from services.remittance.service_layer.adjudication_ledger import (
+    adjudication_of,
+    billed_lines_of,
+    billed_version,
+    entry_rows,
+    offset_rows,
+    offsets_appended_by,
+    posted_entries,
+)
 from shared.events.claim_events import PostedAdjustment, RemittancePosted
 from shared.events.remittance_events import AdjudicatedAdjustment, AdjudicatedLine, ClaimSecondaryBillingReady
 from shared.messaging.outbox import envelope_for
@@ -33,20 +40,39 @@ async def post_claim(store: RemittanceStore, era_id: str, claim_index: int, clai
                      billed: dict, remittance: Remittance) -> str:
     """Post one claim payment and announce it; returns the outcome, or raises ClaimHeld."""
     await store.lock_claim(billed["claim_id"])  # before reading the encounter: see lock_claim
+    billed = await billed_version(store, billed, claim)
     billed_lines = billed_lines_of(billed)
+    claim_id, tenant_id = billed["claim_id"], billed["tenant_id"]
+    # Who adjudicated is the ERA's payer (TRN03, else N1*PR): a crossover's secondary answers our version 1 too.
+    era_payer = remittance.trace.originating_company_id or remittance.payer.identifier
+    adjudication = Adjudication(era_id, era_payer, billed["claim_version"])
+    in_force_now = True
     if claim.status_code == codes.STATUS_REVERSAL:
-        posting = reverse_posting(await _original_posting(store, billed, claim, billed_lines), claim)
+        original_era_id, original = await _original_posting(store, billed, claim, billed_lines)
+        posting = reverse_posting(original, claim)
+        original_rows = await store.ledger_rows(claim_id, original_era_id)
+        reversed_adjudication = next((adjudication_of(r) for r in original_rows if r["offsets_era_id"] is None),
+                                     Adjudication(original_era_id, era_payer, billed["claim_version"]))
+        rows = offset_rows(claim_id, tenant_id, era_id, reversal_offsets(
+            reversed_adjudication, original.entries, offsets_appended_by(original_rows)))
+        # Reversing an adjudication a replacement had already superseded changes nothing in force.
+        in_force_now = reversed_adjudication in in_force(posted_entries(await store.ledger_rows(claim_id)))
     else:
         posting = post_claim_payment(claim, billed_lines)
-    claim_id, tenant_id = billed["claim_id"], billed["tenant_id"]
-    await store.add_entries([{
-        "claim_id": claim_id, "tenant_id": tenant_id, "era_id": era_id,
-        "line_control_number": entry.line_control_number, "kind": entry.kind.value,
-        "group_code": entry.group_code, "reason_code": entry.reason_code, "amount": entry.amount,
-    } for entry in posting.entries])
+        offsets = offsets_for(adjudication, claim.status_code, posting.entries,
+                              posted_entries(await store.ledger_rows(claim_id)))
+        # A late answer to an earlier version is superseded as it posts: it changes neither status nor billing.
+        in_force_now = not any(o.adjudication == adjudication for o in offsets)
+        rows = [*entry_rows(claim_id, tenant_id, era_id, adjudication, posting.entries),
+                *offset_rows(claim_id, tenant_id, era_id, offsets)]
+    await store.add_entries(rows)
     outcome = posting.outcome.value
     await store.add_era_claim(era_claim_row(era_id, claim_index, claim, claim_id, outcome, posted=True,
-                                            forwarded=posting.forwarded))
+                                            forwarded=posting.forwarded, claim_version=billed.get("claim_version")))
+    if not in_force_now:
+        # Superseded (as it posts, or before its reversal): announcing its outcome would make the paid claim
+        # look denied or reversed downstream (intake's status, denials); the era_claims row and entries keep it.
+        return outcome
     await store.set_claim_status(claim_id, outcome, forwarded=posting.forwarded)
     events = [envelope_for(_posted_event(era_id, claim, posting, billed["payer_id"] or remittance.payer.identifier),
                            source=SOURCE, claim_id=claim_id, tenant_id=tenant_id)]
@@ -71,6 +97,7 @@ async def bill_next_coverage_late(store: RemittanceStore, claim_id: str, tenant_
     claim = remittance.claims[latest["claim_index"]]
     if claim.status_code == codes.STATUS_REVERSAL:
         return
+    billed = await billed_version(store, billed, claim)
     posting = post_claim_payment(claim, billed_lines_of(billed))
     next_priority = next_payer_priority(claim, posting, [c["priority"] for c in encounter["coverages"]])
     if next_priority is not None:
@@ -79,8 +106,8 @@ async def bill_next_coverage_late(store: RemittanceStore, claim_id: str, tenant_
 
 
 async def _original_posting(store: RemittanceStore, billed: dict, reversal: ClaimPayment,
-                            billed_lines: list[BilledLine]) -> ClaimPosting:
-    """The posting a CLP02=22 reverses: the latest posted payment of its CLP07 not reversed yet."""
+                            billed_lines: list[BilledLine]) -> tuple[str, ClaimPosting]:
+    """The posting a CLP02=22 reverses, with its ERA: the oldest posted payment of its CLP07 not reversed yet."""
     payments = await store.posted_payments_of(billed["claim_id"], reversal.payer_claim_control_number)
     originals = [p for p in payments if p["status_code"] != codes.STATUS_REVERSAL]
     reversals = [p for p in payments if p["status_code"] == codes.STATUS_REVERSAL]
@@ -94,7 +121,7 @@ async def _original_posting(store: RemittanceStore, billed: dict, reversal: Clai
         reverse_posting(posting, reversal)
     except ReversalMismatchError as error:
         raise ClaimHeld(f"reversal at segment {reversal.segment_index} (CLP): {error}") from None
-    return posting
+    return str(original["era_id"]), posting
 
 
 def _posted_event(era_id: str, claim: ClaimPayment, posting: ClaimPosting, payer_id: str) -> RemittancePosted:
@@ -131,20 +158,13 @@ def _secondary_event(era_id: str, claim: ClaimPayment, posting: ClaimPosting, ne
         next_payer_priority=prior.next_payer_priority)
 
 
-def billed_lines_of(billed: dict) -> list[BilledLine]:
-    """The billed claim's lines as the domain matches them."""
-    return [BilledLine(line_control_number=line["line_control_number"], procedure_code=line["procedure_code"],
-                       modifiers=tuple(line["modifiers"]), units=Decimal(str(line["units"])),
-                       charge=Decimal(str(line["charge"])),
-                       service_date=dt.date.fromisoformat(line["date_of_service"])) for line in billed["lines"]]
-
-
 def era_claim_row(era_id: str, claim_index: int, claim: ClaimPayment, claim_id: str | None, outcome: str | None,
-                  posted: bool, forwarded: bool = False, hold_reason: str | None = None) -> dict:
+                  posted: bool, forwarded: bool = False, hold_reason: str | None = None,
+                  claim_version: int | None = None) -> dict:
     """The era_claims row of one claim payment."""
     return {"era_id": era_id, "claim_index": claim_index, "claim_id": claim_id,
             "patient_control_number": claim.patient_control_number, "status_code": claim.status_code,
             "outcome": outcome, "billed": claim.total_charge, "paid": claim.paid,
             "patient_responsibility": claim.patient_responsibility,
             "payer_claim_control_number": claim.payer_claim_control_number or None, "posted": posted,
-            "forwarded": forwarded, "hold_reason": hold_reason}
+            "forwarded": forwarded, "hold_reason": hold_reason, "claim_version": claim_version}

@@ -100,6 +100,10 @@ async def register_submitted_claim(session: AsyncSession, event: ClaimSubmitted,
         "claim_version": event.claim_version, "submission_id": event.submission_id, "billed": event.total_charge,
         "lines": [line.model_dump(mode="json") for line in event.lines], "status": "submitted",
         "billing_provider_npi": event.billing_provider_npi, "patient_account_number": event.patient_account_number})
+    await store.add_billed_version({
+        "claim_id": envelope.claim_id, "claim_version": event.claim_version, "tenant_id": envelope.tenant_id,
+        "payer_id": event.payer_id, "frequency_code": event.frequency_code, "submission_id": event.submission_id,
+        "billed": event.total_charge, "lines": [line.model_dump(mode="json") for line in event.lines]})
     billed = await store.billed_claim_by_pcn(event.patient_control_number)
     assert billed is not None
     for waiting in await store.unposted_era_claims(event.patient_control_number):

@@ -162,7 +162,8 @@ def _all_claims():
 def test_ledger_equation_holds_to_the_cent(name, claim):
     t = post_claim_payment(claim, []).totals
     assert (
-        t.billed - t.paid - t.contractual - t.payer_initiated - t.other_adjustments == t.balance_after_posting
+        t.billed - t.paid - t.contractual - t.payer_initiated - t.other_adjustments - t.prior_payer
+        == t.balance_after_posting
     )
     assert t.balance_after_posting == t.patient_responsibility + t.unexplained
     assert (
@@ -171,6 +172,7 @@ def test_ledger_equation_holds_to_the_cent(name, claim):
         + t.contractual
         + t.payer_initiated
         + t.other_adjustments
+        + t.prior_payer
         + t.patient_responsibility
         + (t.unexplained)
     )

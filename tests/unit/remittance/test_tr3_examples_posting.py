@@ -85,16 +85,16 @@ POSTINGS = [
     ("medicare_part_a", 1, "paid", [
         ("payment", None, None, "11980.33", None), ("contractual", "CO", "45", "3019.67", None)], None),
     ("cob_contractual_adjustment", 0, "paid", [
-        ("payment", None, None, "34.00", 0), ("other_adjustment", "OA", "23", "516.00", 0),
+        ("payment", None, None, "34.00", 0), ("prior_payer", "OA", "23", "516.00", 0),
         ("other_adjustment", "OA", "94", "-9.00", 0)], None),
     ("secondary_payment", 0, "paid", [
-        ("payment", None, None, "912.00", None), ("other_adjustment", "OA", "23", "9411.64", None)], None),
+        ("payment", None, None, "912.00", None), ("prior_payer", "OA", "23", "9411.64", None)], None),
     ("secondary_payment", 1, "paid", [
-        ("payment", None, None, "30.00", 0), ("other_adjustment", "OA", "23", "136.50", 0),
+        ("payment", None, None, "30.00", 0), ("prior_payer", "OA", "23", "136.50", 0),
         ("payment", None, None, "280.00", 1), ("deductible", "PR", "1", "150.00", 1),
         ("coinsurance", "PR", "2", "70.00", 1), ("contractual", "CO", "42", "85.00", 1)], "220"),
     ("tertiary_payment", 0, "paid", [
-        ("payment", None, None, "187.50", 0), ("other_adjustment", "OA", "23", "1579.00", 0)], None),
+        ("payment", None, None, "187.50", 0), ("prior_payer", "OA", "23", "1579.00", 0)], None),
 ]
 
 
@@ -117,7 +117,8 @@ def test_each_claim_posts_per_group_code_and_carc_to_the_cent(example, index, ou
 def test_the_published_examples_post_with_the_right_totals():
     totals = [post_claim_payment(c, []).totals for c in EXAMPLES["secondary_payment"]().claims]
     assert _sum(t.paid for t in totals) == D("1222.00")
-    assert _sum(t.other_adjustments for t in totals) == D("9548.14")
+    # OA-23 is the prior payers' part, not this payer's adjustment.
+    assert _sum(t.prior_payer for t in totals) == D("9548.14") and _sum(t.other_adjustments for t in totals) == 0
     assert (totals[1].deductible, totals[1].coinsurance, totals[1].contractual) == (D("150"), D("70"), D("85"))
 
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import propagate, trace
@@ -50,14 +51,35 @@ class TransientFailure(Exception):
     """Infrastructure, not the event, failed: retry the whole batch later."""
 
 
+# PostgreSQL error classes that say "try again" about the server, not about the event: connection
+# exceptions (08), operator intervention such as a shutdown or a server still starting (57P), insufficient
+# resources (53), serialization failures and deadlocks (40001, 40P01).
+TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P", "53", "40001", "40P01")
+
+
 def is_transient(error: BaseException) -> bool:
-    """Connection-level failures are retried forever; everything else counts against the event."""
+    """Connection-level failures are retried forever; everything else counts against the event.
+
+    The whole cause chain is read: SQLAlchemy wraps the driver's error, and an error raised while
+    connecting (PostgreSQL restarting: 57P03 'cannot connect now') reaches us unwrapped."""
     if isinstance(error, IntegrityError):
         return False
-    if isinstance(error, DBAPIError):
-        return error.connection_invalidated or "connection" in type(error.orig).__name__.lower() \
-            or type(error).__name__ in {"OperationalError", "InterfaceError"}
-    return isinstance(error, (OSError, ConnectionError, TimeoutError, KafkaError))
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (OSError, ConnectionError, TimeoutError, KafkaError)):
+            return True
+        if isinstance(current, DBAPIError) and (current.connection_invalidated or type(current).__name__ in {
+                "OperationalError", "InterfaceError"}):
+            return True
+        if isinstance(current, asyncpg.exceptions.InterfaceError) or "connection" in type(current).__name__.lower():
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
 
 
 def safe_reason(error: BaseException) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,8 @@ from tools.chaos.report import table
 from tools.chaos.run import chaos_run
 from tools.chaos.schedule import FULL
 from tools.chaos.stack_control import remove_stack, start_fresh_stack
+
+ARTIFACTS = Path("artifacts/chaos")
 
 
 def main() -> int:
@@ -38,8 +41,11 @@ def main() -> int:
                                         log=lambda line: print(line, flush=True)))
     finally:
         if not args.keep:
+            # The services' logs outlive the stack: a violation is diagnosed from them.
+            shutil.copytree(run_dir / "logs", ARTIFACTS / run_dir.name / "logs", dirs_exist_ok=True)
             remove_stack(run_dir)
     print(table(outcome))
+    print(f"service logs kept in {ARTIFACTS / run_dir.name / 'logs'}")
     return 0 if outcome.ok else 1
 
 

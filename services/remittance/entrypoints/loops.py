@@ -29,8 +29,12 @@ def statement_cycle(runtime: ServiceRuntime, every_seconds: float) -> Callable[[
         while True:
             await asyncio.sleep(every_seconds)
             today = dt.datetime.now(dt.UTC).date()
-            async with runtime.sessions() as session:
-                tenants = await PatientStore(session).tenants_with_claims()
+            try:
+                async with runtime.sessions() as session:
+                    tenants = await PatientStore(session).tenants_with_claims()
+            except Exception as error:  # noqa: BLE001 - database away: the next period tries again
+                log.warning("statement cycle skipped", extra={"error_type": type(error).__name__})
+                continue
             for tenant_id in tenants:
                 try:
                     async with unit_of_work(runtime.sessions) as session:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.contracts.encounter import EXAMPLE
+from tests.support.encounters import CODED_DATE_OF_SERVICE
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_TENANT = "bench-practice"
@@ -49,9 +50,11 @@ def bench_api_key(env: dict[str, str], run_dir: Path) -> str:
 
 
 def encounter_for(payer_id: str, label: str) -> dict[str, Any]:
-    """The example encounter billed to payer_id under a unique external id."""
+    """The example encounter billed to payer_id under a unique external id, dated inside the shipped
+    ICD-10-CM release: a later date of service waits for a coder, and the bench would measure the queue."""
     encounter = copy.deepcopy(EXAMPLE)
     encounter["external_id"] = f"B-{label}-{uuid.uuid4().hex[:16]}"
+    encounter["date_of_service"] = CODED_DATE_OF_SERVICE
     encounter["coverages"][0]["payer"]["payer_id"] = payer_id
     return encounter
 

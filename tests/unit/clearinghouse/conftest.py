@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tools.clearinghouse.app import create_app
-
-from .testkit import RunningSimulator, WebhookReceiver, pyx12_errors, simulator_settings
+from .testkit import RunningSimulator, pyx12_errors, running_simulator
 
 
 @pytest.fixture
@@ -21,10 +18,5 @@ def validate_x12(tmp_path: Path) -> Callable[[str], list[str]]:
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[RunningSimulator]:
-    """The app in-process; its webhooks go to an in-process receiver."""
-    receiver = WebhookReceiver()
-    app = create_app(simulator_settings(), webhook_transport=httpx.ASGITransport(app=receiver))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://clearinghouse.test") as client:
-            yield RunningSimulator(client, receiver, app)
+    async with running_simulator() as simulator:
+        yield simulator

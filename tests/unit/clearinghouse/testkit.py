@@ -6,7 +6,8 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ import pyx12.x12n_document
 
 from shared.webhooks import verify
 from shared.x12.tokenizer import element, render_segments, split_segments
+from tools.clearinghouse.app import create_app
 from tools.clearinghouse.claims import BillingProvider, PersonName, ServiceLine, SubmittedClaim
 from tools.clearinghouse.settings import ClearinghouseSettings
 
@@ -236,6 +238,17 @@ class RunningSimulator:
     async def settle(self) -> None:
         """Wait for every background delivery to finish."""
         await self.app.state.jobs.drain()
+
+
+@asynccontextmanager
+async def running_simulator() -> AsyncIterator[RunningSimulator]:
+    """The simulator app in-process, started; its webhooks go to an in-process receiver."""
+    receiver = WebhookReceiver()
+    app = create_app(simulator_settings(), webhook_transport=httpx.ASGITransport(app=receiver))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://clearinghouse.test") as client:
+            yield RunningSimulator(client, receiver, app)
 
 
 def simulator_settings(**overrides: Any) -> ClearinghouseSettings:

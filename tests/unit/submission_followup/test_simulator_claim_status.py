@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from services.submission.domain.claim_status_inquiry_276 import ClaimStatusInquiry, write_276
@@ -13,20 +12,15 @@ from services.submission.domain.claim_status_response_277 import parse_277
 from services.submission.domain.submission_plan import Submitter
 from shared.contracts.encounter import Encounter
 from tests.support.encounters import encounter_for
-from tests.unit.clearinghouse.testkit import RunningSimulator, WebhookReceiver, read_fixture, simulator_settings
-from tools.clearinghouse.app import create_app
+from tests.unit.clearinghouse.testkit import RunningSimulator, read_fixture, running_simulator
 
 NOW = dt.datetime(2026, 11, 27, 7, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[RunningSimulator]:
-    receiver = WebhookReceiver()
-    app = create_app(simulator_settings(), webhook_transport=httpx.ASGITransport(app=receiver))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://clearinghouse.test") as client:
-            yield RunningSimulator(client, receiver, app)
+    async with running_simulator() as simulator:
+        yield simulator
 
 
 def _inquiry_276(pcn: str, payer: str) -> str:

@@ -19,6 +19,7 @@ from tools.clearinghouse.outbound_envelope import (
     write_interchange,
     x12_amount,
     x12_date,
+    x12_time,
 )
 
 VERSION_X212 = "005010X212"
@@ -109,7 +110,7 @@ def write_277(inquiry: StatusInquiry, ledger: Ledger, control: OutboundControl) 
     """The 277 answering every claim of the 276, one hierarchy per claim."""
     when = control.created_at
     body: list[Segment] = [["BHT", "0010", "08", f"CS{control.interchange_control_number:09d}",
-                            x12_date(when), when.strftime("%H%M"), "DG"]]  # fmt: skip
+                            x12_date(when), x12_time(when), "DG"]]  # fmt: skip
     level = 0
     for claim in inquiry.claims:
         status, record = claim_status(claim, ledger)

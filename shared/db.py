@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from types import TracebackType
 
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import event
@@ -68,3 +71,88 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
     """Open a session in a transaction; commit on success, roll back on error. Handlers never commit."""
     async with sessions() as session, session.begin():
         yield session
+
+
+# Deadlock detected and serialization failure: the transaction lost a race with another one and
+# can simply run again; nothing about the request itself is wrong.
+CONTENTION_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def sqlstate_of(error: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE anywhere in the error's cause chain (SQLAlchemy wraps the driver's error)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str):
+            return sqlstate
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None
+
+
+def is_contention(error: BaseException) -> bool:
+    """Whether the error is a deadlock or serialization failure: worth running the transaction again."""
+    return sqlstate_of(error) in CONTENTION_SQLSTATES
+
+
+class TransactionContention(Exception):
+    """A transaction kept losing to concurrent ones; the edge answers 503 with Retry-After."""
+
+    retry_after_seconds = 1
+
+
+class TransactionAttempt:
+    """One try of a retried transaction: `async with attempt as session` runs the body in a transaction
+    that commits on success; a deadlock or serialization failure is swallowed and marks it for a retry."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self.lost_to_contention = False
+
+    async def __aenter__(self) -> AsyncSession:
+        self._session = self._sessions()
+        await self._session.begin()
+        return self._session
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        traceback: TracebackType | None) -> bool:
+        assert self._session is not None
+        session, self._session = self._session, None
+        try:
+            if error is None:
+                try:
+                    await session.commit()
+                except Exception as commit_error:
+                    if not is_contention(commit_error):
+                        raise
+                    self.lost_to_contention = True  # a serialization failure can surface at COMMIT
+            elif isinstance(error, Exception) and is_contention(error):
+                self.lost_to_contention = True
+                return True
+            return False
+        finally:
+            await session.close()  # rolls back whatever is still open
+
+
+async def transaction_attempts(sessions: async_sessionmaker[AsyncSession], *, attempts: int = 4,
+                               first_backoff_seconds: float = 0.02) -> AsyncIterator[TransactionAttempt]:
+    """Run a transaction again when it deadlocks or fails to serialize, with jittered backoff:
+
+        async for attempt in transaction_attempts(sessions):
+            async with attempt as session:
+                ...
+
+    Raises TransactionContention after `attempts` losses (HTTP answers 503 with Retry-After). Any other
+    error leaves the loop at once; so does the first attempt that commits."""
+    backoff = first_backoff_seconds
+    for number in range(attempts):
+        attempt = TransactionAttempt(sessions)
+        yield attempt
+        if not attempt.lost_to_contention:
+            return
+        if number + 1 < attempts:
+            await asyncio.sleep(random.uniform(0, backoff))  # full jitter: the racers spread out
+            backoff *= 4
+    raise TransactionContention(f"the transaction lost to concurrent ones {attempts} times")

@@ -12,8 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db import TransactionContention, is_contention, sqlstate_of
 from shared.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
@@ -48,7 +50,11 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     415: _problem_response("Unsupported media type"),
     422: _problem_response("The request is not valid; `errors` lists every field"),
     429: _problem_response("Rate limit exceeded; see Retry-After"),
+    503: _problem_response("Busy or a dependency is unavailable; try again after Retry-After"),
 }
+# PostgreSQL classes that say the server, not the request, is in trouble: connection (08), operator
+# intervention such as a restart (57P), insufficient resources (53).
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "57P", "53")
 
 
 class ProblemError(DomainError):
@@ -109,6 +115,14 @@ def problem(status: int, problem_type: str, title: str, detail: str, instance: s
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def service_unavailable(detail: str, instance: str | None, retry_after_seconds: int = 1) -> JSONResponse:
+    """503 problem+json with Retry-After: the caller did nothing wrong and may simply try again."""
+    response = problem(503, "service-unavailable", "Service unavailable", detail, instance,
+                       retry_after_seconds=retry_after_seconds)
+    response.headers["Retry-After"] = str(retry_after_seconds)
+    return response
+
+
 def json_pointer(location: tuple[Any, ...] | list[Any]) -> str:
     """Pydantic error location as an RFC 6901 pointer into the request body."""
     parts = list(location)
@@ -148,6 +162,23 @@ def install_problem_handlers(app: FastAPI) -> None:
         titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 415: "Unsupported media type"}
         return problem(error.status_code, f"http-{error.status_code}", titles.get(error.status_code, "HTTP error"),
                        str(error.detail), request.url.path)
+
+    @app.exception_handler(TransactionContention)
+    async def _contention(request: Request, error: TransactionContention) -> JSONResponse:
+        return service_unavailable("the request lost to concurrent ones on the same records; try again",
+                                   request.url.path, error.retry_after_seconds)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, error: DBAPIError) -> JSONResponse:
+        # Never str(error): a driver message can carry statement parameters, which may be PHI.
+        sqlstate = sqlstate_of(error) or ""
+        if is_contention(error):
+            return service_unavailable("the request lost to concurrent ones on the same records; try again",
+                                       request.url.path)
+        if error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATE_PREFIXES):
+            return service_unavailable("the database is unavailable; try again", request.url.path, 2)
+        return problem(500, "internal", "Internal error", "the service failed; the trace id is in the logs",
+                       request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -24,7 +24,7 @@ from services.coding.domain.review_queue import (
 from services.coding.entrypoints.review_views import note_view, queue_entry, review_view
 from services.coding.service_layer import review_queue as use_cases
 from shared.access_tokens import ENCOUNTERS_WRITE
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import Conflict, InvalidRequest, NotFound, ProblemError
 from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
@@ -92,8 +92,9 @@ def principal_of(request: Request, write: bool = True) -> str:
 async def _translated(request: Request) -> AsyncIterator[AsyncSession]:
     """A unit of work whose domain errors leave as problem+json."""
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            yield session
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                yield session
     except ReviewNotFound as missing:
         raise NotFound(str(missing)) from None
     except ReviewClosed as closed:

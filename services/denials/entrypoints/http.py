@@ -24,7 +24,7 @@ from services.denials.entrypoints.http_common import (
     write_off_view,
 )
 from services.denials.service_layer import recovery
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import NotFound
 
 router = APIRouter(prefix="/v1", tags=["denials"])
@@ -161,30 +161,34 @@ async def get_denial(request: Request, tenant_id: Tenant, denial_id: str) -> dic
 @router.post("/denials/{denial_id}/correct", status_code=202,
              summary="Correct and resubmit: the fix goes to intake or coding; submission then sends frequency 7")
 async def correct(request: Request, tenant_id: Tenant, denial_id: str, body: CorrectionRequest) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        denial = await recovery.request_correction(DenialStore(session), tenant_id, path_id(denial_id), body.route,
-                                                   body.reason)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            denial = await recovery.request_correction(DenialStore(session), tenant_id, path_id(denial_id), body.route,
+                                                       body.reason)
     return denial_view(denial)
 
 
 @router.post("/denials/{denial_id}/assign", summary="Assign (or unassign with null) a denial")
 async def assign(request: Request, tenant_id: Tenant, denial_id: str, body: Assignment) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        await recovery.assign(DenialStore(session), tenant_id, path_id(denial_id), body.assignee)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            await recovery.assign(DenialStore(session), tenant_id, path_id(denial_id), body.assignee)
     return {"denial_id": denial_id, "assigned_to": body.assignee}
 
 
 @router.post("/denials/{denial_id}/snooze", summary="Hide a denial from the work queue until a time")
 async def snooze(request: Request, tenant_id: Tenant, denial_id: str, body: Snooze) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        await recovery.snooze(DenialStore(session), tenant_id, path_id(denial_id), body.until)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            await recovery.snooze(DenialStore(session), tenant_id, path_id(denial_id), body.until)
     return {"denial_id": denial_id, "snoozed_until": body.until.isoformat() if body.until else None}
 
 
 @router.post("/denials/{denial_id}/comments", status_code=201, summary="Comment on a denial")
 async def add_comment(request: Request, tenant_id: Tenant, denial_id: str, body: Comment) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        row = await recovery.comment(DenialStore(session), tenant_id, path_id(denial_id), body.author, body.body)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            row = await recovery.comment(DenialStore(session), tenant_id, path_id(denial_id), body.author, body.body)
     return {"comment_id": row["comment_id"], "author": row["author"], "body": row["body"],
             "created_at": row["created_at"].isoformat()}
 

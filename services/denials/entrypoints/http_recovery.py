@@ -15,7 +15,7 @@ from services.denials.domain.write_offs import REASON_CODES
 from services.denials.entrypoints.http_common import Body, Tenant, appeal_view, path_id, write_off_view
 from services.denials.service_layer import recovery
 from services.denials.service_layer.feedback import decide_proposal, proposal_view, retire_edit
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import NotFound
 
 router = APIRouter(prefix="/v1", tags=["recovery"])
@@ -79,9 +79,10 @@ async def create_appeal(request: Request, tenant_id: Tenant, denial_id: str, bod
     # Outside the transaction: a slow or absent coding service only weakens the letter's evidence.
     coding = await fetch_coding(request.app.state.policy.coding_url, denial["claim_id"],
                                 request.headers.get("authorization"))
-    async with unit_of_work(runtime.sessions) as session:
-        appeal = await recovery.draft_appeal(DenialStore(session), tenant_id, denial_id, body.level, body.created_by,
-                                             coding, _today(), request.app.state.policy)
+    async for attempt in transaction_attempts(runtime.sessions):
+        async with attempt as session:
+            appeal = await recovery.draft_appeal(DenialStore(session), tenant_id, denial_id, body.level,
+                                                 body.created_by, coding, _today(), request.app.state.policy)
     return appeal_view(appeal)
 
 
@@ -115,17 +116,19 @@ async def appeal_letter(request: Request, tenant_id: Tenant, appeal_id: str) -> 
 
 @router.post("/appeals/{appeal_id}/send", summary="Mark the appeal sent; past the deadline only with override_reason")
 async def send_appeal(request: Request, tenant_id: Tenant, appeal_id: str, body: SendAppeal) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        appeal = await recovery.send_appeal(DenialStore(session), tenant_id, path_id(appeal_id), body.sent_by,
-                                            body.override_reason, _today())
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            appeal = await recovery.send_appeal(DenialStore(session), tenant_id, path_id(appeal_id), body.sent_by,
+                                                body.override_reason, _today())
     return appeal_view(appeal)
 
 
 @router.post("/appeals/{appeal_id}/decision", summary="Record a payer decision that came by letter (e.g. lost)")
 async def decide_appeal(request: Request, tenant_id: Tenant, appeal_id: str, body: AppealDecision) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        appeal = await recovery.record_appeal_decision(DenialStore(session), tenant_id, path_id(appeal_id),
-                                                       body.outcome, body.overturned_amount or Decimal("0"))
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            appeal = await recovery.record_appeal_decision(DenialStore(session), tenant_id, path_id(appeal_id),
+                                                           body.outcome, body.overturned_amount or Decimal("0"))
     return appeal_view(appeal)
 
 
@@ -133,10 +136,11 @@ async def decide_appeal(request: Request, tenant_id: Tenant, appeal_id: str, bod
              summary="Write off the balance; above the approval limit it waits for another person's approval")
 async def request_write_off(request: Request, tenant_id: Tenant, denial_id: str,
                             body: WriteOffRequest) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        write_off = await recovery.request_write_off(DenialStore(session), tenant_id, path_id(denial_id), body.amount,
-                                                     body.reason_code, body.note, body.requested_by,
-                                                     request.app.state.policy)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            write_off = await recovery.request_write_off(DenialStore(session), tenant_id, path_id(denial_id),
+                                                         body.amount, body.reason_code, body.note, body.requested_by,
+                                                         request.app.state.policy)
     return write_off_view(write_off)
 
 
@@ -150,18 +154,20 @@ async def list_write_offs(request: Request, tenant_id: Tenant, status: str | Non
 @router.post("/write-offs/{write_off_id}/approve", summary="Approve a pending write-off (not its requester)")
 async def approve_write_off(request: Request, tenant_id: Tenant, write_off_id: str,
                             body: WriteOffDecision) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        row = await recovery.decide_write_off(DenialStore(session), tenant_id, path_id(write_off_id), True,
-                                              body.decided_by, body.note)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            row = await recovery.decide_write_off(DenialStore(session), tenant_id, path_id(write_off_id), True,
+                                                  body.decided_by, body.note)
     return write_off_view(row)
 
 
 @router.post("/write-offs/{write_off_id}/reject", summary="Reject a pending write-off (not its requester)")
 async def reject_write_off(request: Request, tenant_id: Tenant, write_off_id: str,
                            body: WriteOffDecision) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        row = await recovery.decide_write_off(DenialStore(session), tenant_id, path_id(write_off_id), False,
-                                              body.decided_by, body.note)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            row = await recovery.decide_write_off(DenialStore(session), tenant_id, path_id(write_off_id), False,
+                                                  body.decided_by, body.note)
     return write_off_view(row)
 
 
@@ -177,21 +183,24 @@ async def list_proposals(request: Request, tenant_id: Tenant,
              summary="Accept: submission's scrubber applies the edit to the tenant's new claims")
 async def accept_proposal(request: Request, tenant_id: Tenant, proposal_id: str,
                           body: ProposalDecision) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        return await decide_proposal(DenialStore(session), tenant_id, path_id(proposal_id), True, body.decided_by)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            return await decide_proposal(DenialStore(session), tenant_id, path_id(proposal_id), True, body.decided_by)
 
 
 @router.post("/scrubber-proposals/{proposal_id}/reject", summary="Reject a proposed edit")
 async def reject_proposal(request: Request, tenant_id: Tenant, proposal_id: str,
                           body: ProposalDecision) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        return await decide_proposal(DenialStore(session), tenant_id, path_id(proposal_id), False, body.decided_by)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            return await decide_proposal(DenialStore(session), tenant_id, path_id(proposal_id), False, body.decided_by)
 
 
 @router.post("/scrubber-proposals/{proposal_id}/retire",
              summary="Retire an accepted edit: submission's scrubber stops applying it to new claims")
 async def retire_proposal(request: Request, tenant_id: Tenant, proposal_id: str,
                           body: EditRetirement) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        return await retire_edit(DenialStore(session), tenant_id, path_id(proposal_id), body.retired_by,
-                                 body.reason.strip())
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            return await retire_edit(DenialStore(session), tenant_id, path_id(proposal_id), body.retired_by,
+                                     body.reason.strip())

@@ -163,6 +163,14 @@ class WebhookStore:
             url=r.url, body=r.body, signing_secrets=tuple(s for s in (r.secret, r.previous_secret) if s),
             queued_at=r.queued_at, window_failures=r.window_failures, traceparent=r.traceparent) for r in rows]
 
+    async def lock_for_settling(self, endpoint_ids: Sequence[str], delivery_ids: Sequence[str]) -> None:
+        """Lock the endpoints, then the deliveries, each in id order: the order a DELETE of an endpoint takes
+        them (the endpoint, then its deliveries by cascade), so settling and deleting never deadlock."""
+        await self.session.execute(select(endpoints.c.endpoint_id).where(endpoints.c.endpoint_id.in_(
+            sorted(set(endpoint_ids)))).order_by(endpoints.c.endpoint_id).with_for_update(key_share=True))
+        await self.session.execute(select(deliveries.c.delivery_id).where(deliveries.c.delivery_id.in_(
+            sorted(set(delivery_ids)))).order_by(deliveries.c.delivery_id).with_for_update())
+
     async def record_attempt(self, due: DueDelivery, result: AttemptResult, outcome: Outcome,
                              attempted_at: dt.datetime, next_attempt_at: dt.datetime | None) -> None:
         """Log the attempt and move the delivery on; a delivery no longer pending keeps its state."""

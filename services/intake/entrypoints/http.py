@@ -16,7 +16,7 @@ from services.intake.entrypoints.encounter_validation import check_encounter_rul
 from services.intake.entrypoints.http_claims_query import claim_view
 from services.intake.service_layer.handlers import accept_encounter
 from shared.contracts.encounter import Encounter
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import Conflict, NotFound, Unprocessable
 from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
@@ -37,8 +37,9 @@ async def post_encounter(
     tenant_id = caller.tenant_id
     check_encounter_rules(encounter)  # code sets and dates, before anything is stored
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            status_code, body = await accept_encounter(session, tenant_id, encounter, idempotency_key)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                status_code, body = await accept_encounter(session, tenant_id, encounter, idempotency_key)
     except DuplicateEncounter as duplicate:
         raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
     except IdempotencyKeyReused as reused:
@@ -51,11 +52,12 @@ async def post_encounter(
 @router.get("/claims/{claim_id}", summary="A claim's status, summary and balances")
 async def get_claim(request: Request, claim_id: str, caller: ClaimsReader) -> dict[str, Any]:
     """The claim as intake knows it; the read is written to the audit log."""
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        claim = await ClaimListing(session).one(caller.tenant_id, parse_claim_id(claim_id))
-        if claim is None:
-            raise NotFound(f"no claim {claim_id} for this tenant")
-        await audit_reads(session, request, caller, [claim["claim_id"]])
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            claim = await ClaimListing(session).one(caller.tenant_id, parse_claim_id(claim_id))
+            if claim is None:
+                raise NotFound(f"no claim {claim_id} for this tenant")
+            await audit_reads(session, request, caller, [claim["claim_id"]])
     return claim_view(claim)
 
 
@@ -63,12 +65,13 @@ async def get_claim(request: Request, claim_id: str, caller: ClaimsReader) -> di
 async def get_claim_events(request: Request, claim_id: str, caller: ClaimsReader) -> dict[str, Any]:
     """Every event of the claim with its trace id; the read is written to the audit log."""
     tenant_id = caller.tenant_id
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        store = ClaimStore(session)
-        if await store.get(tenant_id, parse_claim_id(claim_id)) is None:
-            raise NotFound(f"no claim {claim_id} for this tenant")
-        events = await store.timeline(tenant_id, parse_claim_id(claim_id))
-        await audit_reads(session, request, caller, [parse_claim_id(claim_id)])
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            store = ClaimStore(session)
+            if await store.get(tenant_id, parse_claim_id(claim_id)) is None:
+                raise NotFound(f"no claim {claim_id} for this tenant")
+            events = await store.timeline(tenant_id, parse_claim_id(claim_id))
+            await audit_reads(session, request, caller, [parse_claim_id(claim_id)])
     return {"claim_id": claim_id, "events": [
         {"event_id": e["event_id"], "type": e["event_type"], "source": e["source"],
          "time": e["occurred_at"].isoformat(), "trace_id": e["trace_id"], "status": e["status"],

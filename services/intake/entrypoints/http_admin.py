@@ -14,7 +14,7 @@ from services.intake.adapters.audit import AuditLog
 from services.intake.domain.access import InvalidScope, TenantExists, TenantLimits, UnknownCredential, UnknownTenant
 from services.intake.service_layer import access
 from shared.access_tokens import SCOPES
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import Conflict, NotFound, Unauthorized, Unprocessable
 
 TENANT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -65,8 +65,9 @@ def _stamp(value: dt.datetime | None) -> str | None:
 @router.post("/tenants", status_code=201, summary="Register a tenant, optionally with its own rate limit")
 async def create_tenant(request: Request, body: NewTenant) -> dict[str, Any]:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            tenant = await access.create_tenant(session, body.tenant_id, body.name or body.tenant_id, body.limits())
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                tenant = await access.create_tenant(session, body.tenant_id, body.name or body.tenant_id, body.limits())
     except TenantExists as exists:
         raise Conflict(str(exists)) from None
     return {**tenant, "created_at": _stamp(tenant["created_at"])}
@@ -75,8 +76,9 @@ async def create_tenant(request: Request, body: NewTenant) -> dict[str, Any]:
 @router.post("/tenants/{tenant_id}/api-keys", status_code=201, summary="Issue an API key (shown only here, once)")
 async def issue_api_key(request: Request, tenant_id: str) -> dict[str, str]:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            key_id, key = await access.issue_api_key(session, tenant_id)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                key_id, key = await access.issue_api_key(session, tenant_id)
     except UnknownTenant as unknown:
         raise NotFound(str(unknown)) from None
     return {"key_id": key_id, "api_key": key, "tenant_id": tenant_id}
@@ -93,8 +95,9 @@ async def list_api_keys(request: Request, tenant_id: str) -> dict[str, Any]:
 @router.delete("/api-keys/{key_id}", status_code=204, summary="Revoke an API key in every service")
 async def revoke_api_key(request: Request, key_id: str) -> Response:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            await access.revoke_api_key(session, key_id)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                await access.revoke_api_key(session, key_id)
     except UnknownCredential as unknown:
         raise NotFound(str(unknown)) from None
     return Response(status_code=204)
@@ -104,8 +107,9 @@ async def revoke_api_key(request: Request, key_id: str) -> Response:
              summary="Register an OAuth2 client (client credentials; the secret is shown only here, once)")
 async def register_client(request: Request, tenant_id: str, body: NewClient) -> dict[str, Any]:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            client = await access.register_client(session, tenant_id, body.scopes)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                client = await access.register_client(session, tenant_id, body.scopes)
     except UnknownTenant as unknown:
         raise NotFound(str(unknown)) from None
     except InvalidScope as invalid:
@@ -118,8 +122,9 @@ async def register_client(request: Request, tenant_id: str, body: NewClient) -> 
                summary="Revoke an OAuth2 client and its unexpired tokens in every service")
 async def revoke_client(request: Request, client_id: str) -> Response:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            await access.revoke_client(session, client_id)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                await access.revoke_client(session, client_id)
     except UnknownCredential as unknown:
         raise NotFound(str(unknown)) from None
     return Response(status_code=204)

@@ -20,7 +20,7 @@ from services.intake.domain.claim_listing import (
 )
 from services.intake.domain.status import STATUSES
 from services.intake.entrypoints.authorization import ClaimsReader, audit_reads
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import Unprocessable
 
 router = APIRouter(prefix="/v1", tags=["claims"])
@@ -69,10 +69,11 @@ async def list_claims(
         raise _invalid("/date_of_service_from", str(invalid)) from None
     except InvalidCursor as invalid:
         raise _invalid("/cursor", str(invalid)) from None
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        # One more than asked tells whether another page exists.
-        rows = await ClaimListing(session).page(caller.tenant_id, filters, after, limit + 1)
-        page = rows[:limit]
-        await audit_reads(session, request, caller, [row["claim_id"] for row in page])
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            # One more than asked tells whether another page exists.
+            rows = await ClaimListing(session).page(caller.tenant_id, filters, after, limit + 1)
+            page = rows[:limit]
+            await audit_reads(session, request, caller, [row["claim_id"] for row in page])
     next_cursor = encode_cursor(Position(page[-1]["created_at"], page[-1]["claim_id"])) if len(rows) > limit else None
     return {"claims": [claim_view(row) for row in page], "next_cursor": next_cursor}

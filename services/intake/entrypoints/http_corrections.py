@@ -22,7 +22,7 @@ from services.intake.service_layer.encounter_corrections import (
     stored_encounter,
 )
 from shared.contracts.encounter import Encounter
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import PROBLEM_RESPONSES, NotFound, ProblemError, Unprocessable
 from shared.ids import parse_claim_id
 
@@ -56,12 +56,13 @@ class EncounterCorrection(BaseModel):
 @router.get("/claims/{claim_id}/encounter", summary="The claim's current encounter, with its revision as ETag")
 async def get_encounter(request: Request, claim_id: str, caller: ClaimsReader) -> JSONResponse:
     """The encounter as last received or corrected; the read is written to the audit log."""
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        try:
-            encounter, revision = await stored_encounter(session, caller.tenant_id, parse_claim_id(claim_id))
-        except ClaimNotFound:
-            raise NotFound(f"no claim {claim_id} for this tenant") from None
-        await audit_reads(session, request, caller, [parse_claim_id(claim_id)])
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            try:
+                encounter, revision = await stored_encounter(session, caller.tenant_id, parse_claim_id(claim_id))
+            except ClaimNotFound:
+                raise NotFound(f"no claim {claim_id} for this tenant") from None
+            await audit_reads(session, request, caller, [parse_claim_id(claim_id)])
     return JSONResponse({"claim_id": claim_id, "version": revision, "encounter": encounter.model_dump(mode="json")},
                         headers={"ETag": revision_etag(revision)})
 
@@ -75,9 +76,10 @@ async def put_encounter(request: Request, claim_id: str, correction: EncounterCo
     expected = _expected_revision(if_match, correction.expected_version)
     check_encounter_rules(correction.encounter)
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            revision = await apply_encounter_correction(session, caller.tenant_id, parse_claim_id(claim_id),
-                                                        correction.encounter, correction.reason, expected)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                revision = await apply_encounter_correction(session, caller.tenant_id, parse_claim_id(claim_id),
+                                                            correction.encounter, correction.reason, expected)
     except ClaimNotFound:
         raise NotFound(f"no claim {claim_id} for this tenant") from None
     except EncounterRevisionMismatch as moved:

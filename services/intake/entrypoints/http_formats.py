@@ -25,7 +25,7 @@ from services.intake.domain.validation import Violation, encounter_violations, l
 from services.intake.entrypoints.authorization import EncounterWriter
 from services.intake.service_layer.handlers import accept_encounter
 from shared.contracts.encounter import Encounter
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import (
     Conflict,
     InvalidRequest,
@@ -71,8 +71,9 @@ async def post_fhir_claim(request: Request, caller: EncounterWriter,
     except EncounterMappingFailed as failed:
         raise InvalidRequest(f"{len(failed.errors)} element(s) failed validation", errors=failed.errors) from None
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            status_code, body = await accept_encounter(session, caller.tenant_id, encounter, idempotency_key)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                status_code, body = await accept_encounter(session, caller.tenant_id, encounter, idempotency_key)
     except DuplicateEncounter as duplicate:
         raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
     except IdempotencyKeyReused as reused:
@@ -125,9 +126,10 @@ async def _claim_result(request: Request, tenant_id: str, reading: ClaimReading,
     if reading.encounter is None:
         return {**result, "status": "rejected", "errors": list(reading.errors)}
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            _, body = await accept_encounter(session, tenant_id, reading.encounter,
-                                             _claim_key(idempotency_key, reading.external_id))
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                _, body = await accept_encounter(session, tenant_id, reading.encounter,
+                                                 _claim_key(idempotency_key, reading.external_id))
     except DuplicateEncounter as duplicate:
         return {**result, "status": "duplicate", "claim_id": duplicate.existing_claim_id}
     except IdempotencyKeyReused:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from services.intake.domain.access import InvalidClient, InvalidScope, InvalidTokenRequest, UnsupportedGrantType
 from services.intake.service_layer.access import issue_access_token
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import problem
 
 router = APIRouter(prefix="/v1/oauth", tags=["oauth"])
@@ -84,10 +84,11 @@ async def token(request: Request) -> JSONResponse:
             raise UnsupportedGrantType("only grant_type=client_credentials is supported")
         client_id, client_secret = _client_credentials(request.headers.get("authorization", ""), form)
         runtime = request.app.state.runtime
-        async with unit_of_work(runtime.sessions) as session:
-            access_token, claims = await issue_access_token(
-                session, request.app.state.signing_key, client_id, client_secret, form.get("scope"),
-                runtime.settings.access_token_ttl_seconds)
+        async for attempt in transaction_attempts(runtime.sessions):
+            async with attempt as session:
+                access_token, claims = await issue_access_token(
+                    session, request.app.state.signing_key, client_id, client_secret, form.get("scope"),
+                    runtime.settings.access_token_ttl_seconds)
     except tuple(_OAUTH_ERRORS) as error:
         status, code = _OAUTH_ERRORS[type(error)]
         response = problem(status, f"oauth-{code.replace('_', '-')}", "Token request refused", str(error),

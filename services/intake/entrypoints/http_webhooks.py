@@ -19,7 +19,7 @@ from services.intake.domain.outbound_webhooks import (
     EndpointNotFound,
 )
 from services.intake.service_layer import webhook_deliveries as use_cases
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import Conflict, NotFound
 from shared.http.service_app import authenticated_tenant
 
@@ -105,9 +105,10 @@ def delivery_json(delivery: dict[str, Any]) -> dict[str, Any]:
 async def post_webhook_endpoint(request: Request, registration: EndpointRegistration,
                                 tenant_id: Tenant) -> dict[str, Any]:
     """Answers with the endpoint's signing secret (whsec_...); it is shown this once only."""
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        endpoint = await use_cases.register_endpoint(session, tenant_id, str(registration.url),
-                                                     registration.description, list(registration.event_types))
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            endpoint = await use_cases.register_endpoint(session, tenant_id, str(registration.url),
+                                                         registration.description, list(registration.event_types))
     return endpoint_json(endpoint)
 
 
@@ -121,8 +122,9 @@ async def get_webhook_endpoints(request: Request, tenant_id: Tenant) -> dict[str
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=204, summary="Remove an endpoint and its deliveries")
 async def delete_webhook_endpoint(request: Request, endpoint_id: str, tenant_id: Tenant) -> Response:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            await use_cases.delete_endpoint(session, tenant_id, known_endpoint_id(endpoint_id))
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                await use_cases.delete_endpoint(session, tenant_id, known_endpoint_id(endpoint_id))
     except EndpointNotFound as missing:
         raise NotFound(str(missing)) from None
     return Response(status_code=204)
@@ -132,9 +134,10 @@ async def delete_webhook_endpoint(request: Request, endpoint_id: str, tenant_id:
 async def rotate_webhook_secret(request: Request, endpoint_id: str, tenant_id: Tenant) -> dict[str, Any]:
     """The new secret is shown once; the old one keeps signing beside it for 24 hours."""
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            endpoint = await use_cases.rotate_endpoint_secret(session, tenant_id, known_endpoint_id(endpoint_id),
-                                                              dt.datetime.now(dt.UTC))
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                endpoint = await use_cases.rotate_endpoint_secret(session, tenant_id, known_endpoint_id(endpoint_id),
+                                                                  dt.datetime.now(dt.UTC))
     except EndpointNotFound as missing:
         raise NotFound(str(missing)) from None
     return endpoint_json(endpoint)
@@ -162,9 +165,10 @@ async def get_webhook_deliveries(
 async def replay_webhook_delivery(request: Request, delivery_id: str, tenant_id: Tenant) -> dict[str, Any]:
     """Same webhook-id and body, so a receiver that already has it can drop it."""
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            delivery = await use_cases.replay_delivery(session, tenant_id, known_delivery_id(delivery_id),
-                                                       dt.datetime.now(dt.UTC))
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                delivery = await use_cases.replay_delivery(session, tenant_id, known_delivery_id(delivery_id),
+                                                           dt.datetime.now(dt.UTC))
     except DeliveryNotFound as missing:
         raise NotFound(str(missing)) from None
     except (DeliveryStillPending, EndpointDisabled) as refused:

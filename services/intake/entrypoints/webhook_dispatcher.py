@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.intake.adapters.webhook_sender import WebhookSender
 from services.intake.domain.outbound_webhooks import AttemptResult, DueDelivery, Outcome, RetrySchedule
-from services.intake.service_layer.webhook_deliveries import settle_attempt, take_due_deliveries
+from services.intake.service_layer.webhook_deliveries import settle_attempts, take_due_deliveries
 from shared.db import unit_of_work
 from shared.metrics import meter
 from shared.telemetry import claim_span_attributes
@@ -100,8 +100,7 @@ class WebhookDispatcher:
         if not finished:
             return 0
         async with unit_of_work(self.sessions) as session:
-            outcomes = [await settle_attempt(session, delivery, result, attempted_at, self.schedule)
-                        for delivery, result, attempted_at in finished]
+            outcomes = await settle_attempts(session, finished, self.schedule)
         for (delivery, result, _), outcome in zip(finished, outcomes, strict=True):
             if outcome is Outcome.RETRY or outcome is Outcome.EXPIRED:
                 self._failing.add(delivery.endpoint_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -138,10 +138,19 @@ async def take_due_deliveries(session: AsyncSession, now: dt.datetime, limit: in
                                                 allowances=allowances)
 
 
-async def settle_attempt(session: AsyncSession, due: DueDelivery, result: AttemptResult, attempted_at: dt.datetime,
-                         schedule: RetrySchedule, rng: random.Random | None = None) -> Outcome:
-    """Record one attempt and decide the delivery's fate: delivered, retried later, expired or cancelled."""
-    outcome, next_attempt_at = decide(result, queued_at=due.queued_at, failed_attempts_before=due.window_failures,
-                                      now=attempted_at, schedule=schedule, rng=rng)
-    await WebhookStore(session).record_attempt(due, result, outcome, attempted_at, next_attempt_at)
-    return outcome
+async def settle_attempts(session: AsyncSession, finished: Sequence[tuple[DueDelivery, AttemptResult, dt.datetime]],
+                          schedule: RetrySchedule, rng: random.Random | None = None) -> list[Outcome]:
+    """Record finished attempts and decide each delivery's fate: delivered, retried later, expired or cancelled.
+
+    Every row is locked up front in the order an endpoint's DELETE takes them (endpoints, then deliveries,
+    by id): attempts finish in any order, and locking as they came deadlocked against a DELETE."""
+    store = WebhookStore(session)
+    await store.lock_for_settling([due.endpoint_id for due, _, _ in finished],
+                                  [due.delivery_id for due, _, _ in finished])
+    outcomes = []
+    for due, result, attempted_at in finished:
+        outcome, next_attempt_at = decide(result, queued_at=due.queued_at, failed_attempts_before=due.window_failures,
+                                          now=attempted_at, schedule=schedule, rng=rng)
+        await store.record_attempt(due, result, outcome, attempted_at, next_attempt_at)
+        outcomes.append(outcome)
+    return outcomes

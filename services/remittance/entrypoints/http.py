@@ -16,7 +16,7 @@ from services.remittance.service_layer.unmatched import (
     match_claim_payment,
     unmatched_queue,
 )
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import NotFound, Unprocessable
 from shared.http.service_app import authenticated_tenant
 from shared.http.webhook_receiver import MalformedWebhook, VerifiedWebhook, verified_webhook
@@ -31,8 +31,9 @@ async def era_webhook(request: Request,
                       webhook: Annotated[VerifiedWebhook, Depends(verified_webhook)]) -> dict[str, str]:
     if webhook.type != "x12.835" or not isinstance(webhook.data.get("x12"), str):
         raise MalformedWebhook("expected type x12.835 with data.x12")
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        outcome, parse_error = await receive_era_file(session, webhook.delivery_id, webhook.data["x12"])
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            outcome, parse_error = await receive_era_file(session, webhook.delivery_id, webhook.data["x12"])
     if parse_error is not None:
         raise Unprocessable(f"835 kept but not posted: {parse_error}", delivery_id=webhook.delivery_id)
     return {"delivery_id": webhook.delivery_id, "outcome": outcome}
@@ -79,8 +80,9 @@ async def match_unmatched(request: Request, era_id: str, claim_index: int, body:
                           tenant_id: Tenant) -> dict[str, Any]:
     era_uuid, claim_uuid = parse_claim_id(era_id), parse_claim_id(body.claim_id)
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            await match_claim_payment(session, tenant_id, era_uuid, claim_index, claim_uuid)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                await match_claim_payment(session, tenant_id, era_uuid, claim_index, claim_uuid)
     except ClaimPaymentNotWaiting as error:
         raise NotFound(str(error)) from None
     except MatchRefused as error:

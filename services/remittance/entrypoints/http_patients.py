@@ -26,7 +26,7 @@ from services.remittance.service_layer.patient_billing import (
     run_statement_cycle,
     take_patient_transaction,
 )
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import NotFound, Unprocessable
 from shared.http.service_app import authenticated_tenant
 
@@ -76,10 +76,11 @@ async def get_patient_ledger(request: Request, patient_key: str, tenant_id: Tena
 async def _take(request: Request, response: Response, tenant_id: str, key: str, kind: str, body: PatientMoney,
                 idempotency_key: str) -> dict[str, Any]:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            row, replayed = await take_patient_transaction(
-                session, tenant_id, key, kind, body.amount, body.method, body.received_on or _today(),
-                idempotency_key)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                row, replayed = await take_patient_transaction(
+                    session, tenant_id, key, kind, body.amount, body.method, body.received_on or _today(),
+                    idempotency_key)
     except UnknownPatient as error:
         raise NotFound(str(error)) from None
     except (PatientTransactionRefused, IdempotencyKeyReused) as error:
@@ -106,8 +107,9 @@ async def post_patient_refund(request: Request, response: Response, patient_key:
 
 @router.post("/statements/run", summary="Run the statement cycle: a statement for every patient who owes or is owed")
 async def run_statements(request: Request, body: StatementRun, tenant_id: Tenant) -> dict[str, Any]:
-    async with unit_of_work(request.app.state.runtime.sessions) as session:
-        issued = await run_statement_cycle(session, tenant_id, body.as_of)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            issued = await run_statement_cycle(session, tenant_id, body.as_of)
     return {"as_of": body.as_of.isoformat(), "statements": issued}
 
 
@@ -115,8 +117,9 @@ async def run_statements(request: Request, body: StatementRun, tenant_id: Tenant
 async def post_patient_statement(request: Request, patient_key: str, body: StatementRun,
                                  tenant_id: Tenant) -> dict[str, Any]:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            return await issue_statement(session, tenant_id, patient_key, body.as_of)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                return await issue_statement(session, tenant_id, patient_key, body.as_of)
     except UnknownPatient as error:
         raise NotFound(str(error)) from None
 

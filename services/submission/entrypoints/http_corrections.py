@@ -16,7 +16,7 @@ from services.submission.domain.errors import InvalidBillableClaim
 from services.submission.domain.secondary_claim import adjudication_from_json
 from services.submission.service_layer.corrections import ClaimNotBilled, QueuedVersion, request_correction
 from shared.contracts.encounter import Encounter
-from shared.db import unit_of_work
+from shared.db import transaction_attempts
 from shared.http.problems import Conflict, NotFound, Unprocessable
 from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
@@ -41,8 +41,9 @@ async def void_claim(request: Request, claim_id: str, tenant_id: Tenant) -> dict
 
 async def _correct(request: Request, tenant_id: str, claim_id: str, trigger: CorrectionTrigger) -> dict[str, Any]:
     try:
-        async with unit_of_work(request.app.state.runtime.sessions) as session:
-            queued = await request_correction(session, tenant_id, parse_claim_id(claim_id), trigger)
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                queued = await request_correction(session, tenant_id, parse_claim_id(claim_id), trigger)
     except ClaimNotBilled:
         raise NotFound(f"no billed claim {claim_id} for this tenant") from None
     except CorrectionNotAllowed as refused:

@@ -18,6 +18,8 @@ import httpx
 from tools.chaos.poison import PoisonInjector
 from tools.chaos.stack_control import SERVICES, StackControl
 
+DUPLICATE_BURST_WAIT_SECONDS = 180.0
+
 
 @dataclass(frozen=True)
 class FaultProfile:
@@ -30,7 +32,8 @@ class FaultProfile:
     poison_batches: int = 3
     poisons_per_batch: int = 5
     short_poison_event_ids: bool = False
-    duplicate_burst: tuple[float, float] = (0.3, 0.5)  # progress window with every webhook delivered 3 times
+    # progress window with every webhook delivered 3 times; it stays open until a webhook was duplicated
+    duplicate_burst: tuple[float, float] = (0.3, 0.5)
     clearinghouse: dict[str, float] = field(default_factory=lambda: {
         "submission_fail_before_rate": 0.03, "submission_fail_after_rate": 0.02,
         "submission_timeout_rate": 0.002, "submission_delay_rate": 0.03, "submission_delay_seconds": 0.3,
@@ -89,8 +92,7 @@ class FaultRunner:
             plan.append(ScheduledFault(uniform(0.05, 0.8), "poison messages", self._poison, "poison"))
         start, end = profile.duplicate_burst
         plan.append(ScheduledFault(start, "duplicate burst on", lambda: self._duplicates(1.0), "clearinghouse"))
-        plan.append(ScheduledFault(end, "duplicate burst off", lambda: self._duplicates(
-            profile.clearinghouse.get("webhook_duplicate_rate", 0.0)), "clearinghouse"))
+        plan.append(ScheduledFault(end, "duplicate burst off", self._end_duplicate_burst, "clearinghouse"))
         return plan
 
     def _kill_and_restart(self, service: str) -> Callable[[], Awaitable[None]]:
@@ -121,6 +123,21 @@ class FaultRunner:
 
     async def _duplicates(self, rate: float) -> None:
         await self.set_clearinghouse_plan({**self.profile.clearinghouse, "webhook_duplicate_rate": rate})
+
+    async def _end_duplicate_burst(self) -> None:
+        """Close the burst once it duplicated a webhook: progress counts posted encounters too, so a small run
+        can pass the whole window while posting, before the clearinghouse has answered anything."""
+        deadline = asyncio.get_running_loop().time() + DUPLICATE_BURST_WAIT_SECONDS
+        async with httpx.AsyncClient(timeout=30) as client:
+            while asyncio.get_running_loop().time() < deadline:
+                response = await client.get(f"{self.clearinghouse_url}/v1/faults")
+                response.raise_for_status()
+                if response.json()["injected"].get("webhook_duplicate", 0) > 0:
+                    break
+                await asyncio.sleep(0.5)
+            else:
+                self.errors.append(f"no webhook was duplicated within {DUPLICATE_BURST_WAIT_SECONDS} s of the burst")
+        await self._duplicates(self.profile.clearinghouse.get("webhook_duplicate_rate", 0.0))
 
     async def set_clearinghouse_plan(self, plan: dict[str, float]) -> dict[str, Any]:
         """PUT the simulator's fault plan; returns its plan and counts."""

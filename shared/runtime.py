@@ -1,6 +1,10 @@
-"""What every service process runs besides its HTTP routes: engine, producer, relay, consumers.
+"""What every service process runs besides its HTTP routes: engine, producer, relay, consumers, loops.
 
-Built in the service's composition root (app lifespan), never at import time.
+Built in the service's composition root (app lifespan), never at import time. A process has a role
+(`ServiceSettings.process_role`): `api` serves HTTP and runs only what requests need (the tenants topic
+follower, and loops registered for the API); `worker` runs the outbox relay, the consumers and the
+background loops; `all` does both in one process (the local stack). They scale apart: HTTP is never
+queued behind a consumer batch, and workers can be added without adding HTTP servers.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from aiokafka.errors import KafkaConnectionError
 from sqlalchemy import MetaData, Table, text
@@ -17,12 +21,13 @@ from sqlalchemy import MetaData, Table, text
 from shared.access_tokens import SigningKeyRing
 from shared.db import create_engine, session_factory
 from shared.events.registry import CONTRACTS
-from shared.messaging.consumer import ClaimEventConsumer, Handler
+from shared.messaging.consumer import ClaimEventConsumer
+from shared.messaging.deliveries import BatchHandler, Handler
 from shared.messaging.relay import OutboxRelay, build_producer
 from shared.messaging.tables import MessagingTables, messaging_tables
 from shared.messaging.tenants_follower import TenantsTopicFollower
 from shared.messaging.topics import TENANTS_TOPIC
-from shared.settings import ServiceSettings
+from shared.settings import ProcessRole, ServiceSettings
 from shared.tenancy import TenantAuthenticator, api_keys_table, tenant_key_handlers
 
 log = logging.getLogger(__name__)
@@ -42,11 +47,12 @@ class ServiceRuntime:
     def __init__(self, service: str, settings: ServiceSettings, tables: MessagingTables, api_keys: Table):
         self.service = service
         self.settings = settings
+        self.role: ProcessRole = settings.process_role
         self.tables = tables
-        self.engine = create_engine(settings.database_url)
+        self.engine = create_engine(settings.database_url, instrument=settings.trace_sql_statements)
         self.sessions = session_factory(self.engine)
         self.producer = build_producer(settings.kafka_bootstrap)
-        self.relay = OutboxRelay(self.sessions, tables, self.producer, batch_size=settings.relay_batch_size,
+        self.relay = OutboxRelay(settings.database_url, tables, self.producer, batch_size=settings.relay_batch_size,
                                  idle_seconds=settings.relay_idle_seconds, namespace=settings.kafka_namespace)
         # Access-token signing keys and client revocations, read from the tenants topic into memory.
         self.key_ring = SigningKeyRing()
@@ -57,17 +63,29 @@ class ServiceRuntime:
         self.consumers: list[ClaimEventConsumer] = []
         self._tasks: list[asyncio.Task] = []
         self._api_keys = api_keys
-        self._loops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self._loops: list[tuple[str, Callable[[], Awaitable[None]], ProcessRole]] = []
         self._started = False
         self._producer_started = False
         self._connecting: asyncio.Task | None = None
 
-    def add_loop(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
-        """A background loop of the service's own (a dispatcher, a scheduler) that starts with it."""
-        self._loops.append((name, run))
+    @property
+    def runs_workers(self) -> bool:
+        """Whether this process runs the relay, the consumers and the worker loops."""
+        return self.role in ("worker", "all")
 
-    def add_consumer(self, name: str, topics: Sequence[str], handlers: dict[str, Handler]) -> ClaimEventConsumer:
-        """Register a consumer group; it starts with the runtime."""
+    @property
+    def serves_api(self) -> bool:
+        """Whether this process serves the service's HTTP API."""
+        return self.role in ("api", "all")
+
+    def add_loop(self, name: str, run: Callable[[], Awaitable[None]], role: ProcessRole = "worker") -> None:
+        """A background loop of the service's own (a dispatcher, a scheduler) that starts with the processes
+        of `role` (`all`: every process)."""
+        self._loops.append((name, run, role))
+
+    def add_consumer(self, name: str, topics: Sequence[str],
+                     handlers: Mapping[str, Handler | BatchHandler]) -> ClaimEventConsumer:
+        """Register a consumer group; it starts with a worker process."""
         consumer = ClaimEventConsumer(
             name=name, topics=topics, bootstrap=self.settings.kafka_bootstrap, sessions=self.sessions,
             tables=self.tables, registry=CONTRACTS, handlers=handlers,
@@ -79,7 +97,7 @@ class ServiceRuntime:
     def add_tenant_key_projection(self) -> None:
         """Keep this service's api_keys table and token key ring in step with the tenants topic."""
         self.add_consumer(f"{self.service}.tenant-keys", [TENANTS_TOPIC], tenant_key_handlers(self._api_keys))
-        self.add_loop(f"{self.service}.tenants-follower", self.tenants_follower.run)
+        self.add_loop(f"{self.service}.tenants-follower", self.tenants_follower.run, role="all")
 
     async def start(self) -> None:
         """Connect to the broker and start the relay, consumers and loops. With the broker down the
@@ -97,6 +115,8 @@ class ServiceRuntime:
 
     async def _connect(self) -> None:
         """Start whatever of the producer and consumers is not started yet; raises while the broker is down."""
+        if not self.runs_workers:
+            return  # an API process writes only to the database; its tenants follower connects on its own
         if not self._producer_started:
             await self.producer.start()
             self._producer_started = True
@@ -119,9 +139,11 @@ class ServiceRuntime:
             return
 
     def _run_background(self) -> None:
-        self._tasks = [asyncio.create_task(self.relay.run(), name=f"{self.service}-relay")]
-        self._tasks += [asyncio.create_task(c.run(), name=c.name) for c in self.consumers]
-        self._tasks += [asyncio.create_task(run(), name=name) for name, run in self._loops]
+        if self.runs_workers:
+            self._tasks = [asyncio.create_task(self.relay.run(), name=f"{self.service}-relay")]
+            self._tasks += [asyncio.create_task(c.run(), name=c.name) for c in self.consumers]
+        self._tasks += [asyncio.create_task(run(), name=name) for name, run, role in self._loops
+                        if role == "all" or role == self.role or self.role == "all"]
         for task in self._tasks:
             task.add_done_callback(self._on_task_done)
 
@@ -157,8 +179,9 @@ class ServiceRuntime:
             checks["database"] = "ok"
         except Exception as error:  # noqa: BLE001 - reported, not raised
             checks["database"] = f"unavailable: {type(error).__name__}"
-        checks["broker"] = "ok" if self._producer_started else "connecting"
-        checks["consumers"] = "ok" if all(c.consumer is not None and c.consumer.assignment() is not None
-                                          for c in self.consumers) else "starting"
+        if self.runs_workers:
+            checks["broker"] = "ok" if self._producer_started else "connecting"
+            checks["consumers"] = "ok" if all(c.consumer is not None and c.consumer.assignment() is not None
+                                              for c in self.consumers) else "starting"
         checks["background"] = "ok" if self._tasks and not any(t.done() for t in self._tasks) else "stopped"
         return checks

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# What a service process runs: its HTTP API, its workers (consumers, outbox relay, loops), or both.
+ProcessRole = Literal["api", "worker", "all"]
 
 
 class ServiceSettings(BaseSettings):
@@ -21,8 +26,12 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=3, ge=1, description="tries before a message is dead-lettered")
     consumer_batch_size: int = Field(default=500, ge=1)
     relay_batch_size: int = Field(default=500, ge=1)
-    relay_idle_seconds: float = Field(default=1.0, gt=0, description="longest wait for outbox rows another "
-                                      "process committed; this process's own commits wake the relay at once")
+    relay_idle_seconds: float = Field(default=5.0, gt=0, description="the relay wakes on a NOTIFY from each outbox "
+                                      "insert; this is only the longest wait should a notification be lost")
+    process_role: ProcessRole = Field(default="all", description="api: HTTP only; worker: consumers, relay and "
+                                      "loops (HTTP health only); all: both in one process (the local stack)")
+    trace_sql_statements: bool = Field(default=False, description="a span per SQL statement (costly: for "
+                                       "debugging, not production)")
     log_level: str = "INFO"
     instance_id: str = Field(default="1", description="distinguishes instances of one service in logs")
     admin_token: str = Field(default="", description="Bearer token of intake's admin API; empty disables it")

@@ -84,7 +84,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with started(app):
-            await _reconcile(app)
+            if app.state.runtime.runs_workers:
+                await _reconcile(app)
             yield
             for adapter in app.state.clearinghouses.values():
                 await adapter.close()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import get_args
 
 from fastapi import APIRouter, FastAPI, Request
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -16,9 +18,11 @@ from shared.messaging.tables import MessagingTables
 from shared.metrics import configure_metrics
 from shared.metrics import router as metrics_router
 from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.settings import ProcessRole, ServiceSettings
 from shared.structured_logging import configure_logging
 from shared.telemetry import configure_tracing
+
+ROLES = get_args(ProcessRole)
 
 
 def build_service_app(*, service: str, title: str, description: str, settings: ServiceSettings,
@@ -45,8 +49,9 @@ def build_service_app(*, service: str, title: str, description: str, settings: S
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(metrics_router)
-    for router in routers:
-        app.include_router(router, responses=PROBLEM_RESPONSES)
+    if settings.process_role != "worker":  # a worker answers health checks and metrics only
+        for router in routers:
+            app.include_router(router, responses=PROBLEM_RESPONSES)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, exclude_spans=["receive", "send"])
     return app
 
@@ -62,10 +67,16 @@ async def authenticated_tenant(request: Request) -> str:
     return tenant_id
 
 
-def serve(create_app: Callable[[ServiceSettings], FastAPI]) -> None:
-    """Run a service under uvicorn with settings from the environment."""
+def serve(create_app: Callable[[ServiceSettings], FastAPI], argv: Sequence[str] | None = None) -> None:
+    """Run a service under uvicorn: `python -m services.<name> [api|worker|all]` (default: PROCESS_ROLE, else all).
+
+    uvloop and httptools: the event loop and HTTP parser in C, a large share of a small request's cost."""
     import uvicorn
 
-    settings = ServiceSettings()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    overrides = {"process_role": arguments[0]} if arguments else {}
+    if arguments and arguments[0] not in ROLES:
+        raise SystemExit(f"usage: python -m services.<name> [{'|'.join(ROLES)}]")
+    settings = ServiceSettings(**overrides)  # type: ignore[arg-type]
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None,
-                access_log=False)
+                access_log=False, loop="uvloop", http="httptools")

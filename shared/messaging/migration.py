@@ -63,3 +63,46 @@ def create_messaging_tables(schema: str) -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True)),
         schema=schema,
     )
+
+
+def create_outbox_relay_support(schema: str) -> None:
+    """What the relay that wakes on work needs (shared/messaging/relay.py), as of its first version:
+
+    a statement-level trigger NOTIFYing `<schema>.outbox` after every insert into the outbox; a table for
+    rows the broker refused; and rows deleted once published (the event store keeps the history), so the
+    published_at column and its partial index go (rows already published are dropped first)."""
+    op.execute(f'DELETE FROM "{schema}".outbox WHERE published_at IS NOT NULL')
+    op.drop_index("outbox_unpublished_idx", table_name="outbox", schema=schema)
+    op.drop_column("outbox", "published_at", schema=schema)
+    op.create_table(
+        "outbox_parked",
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("event_id", sa.String(64), nullable=False),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("message_key", sa.LargeBinary),
+        sa.Column("headers", pg.JSONB, nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("traceparent", sa.String(64)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("reason", sa.Text, nullable=False),
+        schema=schema,
+    )
+    op.execute(f"""
+        CREATE FUNCTION "{schema}".notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{schema}.outbox', '');
+            RETURN NULL;
+        END $$""")
+    op.execute(f'CREATE TRIGGER outbox_notify AFTER INSERT ON "{schema}".outbox '
+               f'FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".notify_outbox()')
+
+
+def drop_outbox_relay_support(schema: str) -> None:
+    """Undo create_outbox_relay_support (rows published since are gone: the event store has them)."""
+    op.execute(f'DROP TRIGGER outbox_notify ON "{schema}".outbox')
+    op.execute(f'DROP FUNCTION "{schema}".notify_outbox()')
+    op.drop_table("outbox_parked", schema=schema)
+    op.add_column("outbox", sa.Column("published_at", sa.DateTime(timezone=True)), schema=schema)
+    op.create_index("outbox_unpublished_idx", "outbox", ["id"], schema=schema,
+                    postgresql_where=sa.text("published_at IS NULL"))

@@ -2,7 +2,8 @@
 
 claim_events: the service's part of each claim's event stream, unique (claim_id, version):
   optimistic concurrency for free.
-outbox: rows written in the business transaction, published by the relay, marked sent.
+outbox: rows written in the business transaction, deleted by the relay once published
+  (a row the broker refuses moves to outbox_parked with its reason).
 inbox: one row per (consumer, event id) applied, written with the effect: redelivery is a no-op.
 """
 
@@ -14,7 +15,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -24,7 +24,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -61,8 +60,6 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("payload", LargeBinary, nullable=False),
         Column("traceparent", String(64)),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Column("published_at", DateTime(timezone=True)),
-        Index("outbox_unpublished_idx", "id", postgresql_where=text("published_at IS NULL")),
     )
     inbox = Table(
         "inbox", metadata,

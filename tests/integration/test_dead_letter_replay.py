@@ -30,7 +30,7 @@ async def test_replayed_dead_letter_is_applied_once(isolated: IsolatedEnvironmen
     sessions = session_factory(engine)
     producer = build_producer(isolated.kafka_bootstrap)
     await producer.start()
-    relay = OutboxRelay(sessions, coding_tables, producer, namespace=isolated.namespace)
+    relay = OutboxRelay(isolated.database_url, coding_tables, producer, namespace=isolated.namespace)
     topic = physical_topic(events_topic("intake"), isolated.namespace)
     envelope = received_envelope(str(uuid.uuid4()))
     await produce(isolated.kafka_bootstrap, topic,

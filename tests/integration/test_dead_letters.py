@@ -68,7 +68,7 @@ async def test_bad_events_go_to_the_dead_letter_topic_with_their_reason(isolated
 
     producer = build_producer(isolated.kafka_bootstrap)
     await producer.start()
-    await drain_relay(OutboxRelay(sessions, coding_tables, producer, namespace=isolated.namespace))
+    await drain_relay(OutboxRelay(isolated.database_url, coding_tables, producer, namespace=isolated.namespace))
     await producer.stop()
 
     dlq = physical_topic(dead_letter_topic(events_topic("intake")), isolated.namespace)

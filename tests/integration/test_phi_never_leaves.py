@@ -13,9 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client import REGISTRY, generate_latest
 
@@ -44,10 +42,9 @@ class Captured(logging.Handler):
 @pytest.fixture(scope="module")
 def spans() -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
-    configure_tracing("claimline-tests", extra_processor=SimpleSpanProcessor(exporter))
+    configure_tracing("claimline-tests", extra_exporter=exporter)
     yield exporter
     HTTPXClientInstrumentor().uninstrument()
-    AIOKafkaInstrumentor().uninstrument()
 
 
 def patient(payer: str, tag: str) -> tuple[dict, list[str]]:

@@ -1,5 +1,9 @@
-"""One claim, one trace: from POST /v1/encounters through coding, the 837, the clearinghouse's
-999/277CA and 835 webhooks, posting and denial handling (in-memory span exporter)."""
+"""One claim, one trace: from POST /v1/encounters through the 837 and the clearinghouse's 999/277CA and 835
+webhooks, and every consumer batch that applied one of its events linked to it (in-memory span exporter).
+
+Consumers trace a batch, not an event: one span per batch with a link to the trace of every claim in it
+(OpenTelemetry's messaging conventions for batch processing). The claim's own trace id is what its
+timeline shows, on every event, whichever batch applied it."""
 
 from __future__ import annotations
 
@@ -8,9 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from services.intake.adapters.tenant_admin import ensure_tenant_key
@@ -20,26 +22,28 @@ from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 from tests.support.inprocess import in_process_stack
 
-EXPECTED_STAGES = {
+EXPECTED_IN_TRACE = {
     "POST /v1/encounters",  # intake, the practice's request
-    "process claim.received",  # coding
-    "process claim.coded",  # submission builds the 837
     "submit 837 to clearinghouse",  # submission's dispatcher
     "POST /v1/webhooks/clearinghouse",  # 999/277CA into submission, 835 into remittance
-    "process claim.submitted",  # remittance learns what was billed
-    "process claim.remittance_posted",  # denials (and intake's timeline)
-    "process claim.denial_recorded",  # intake's timeline
+}
+# The consumer groups whose batches applied one of the claim's events, each batch linked to the claim's trace.
+EXPECTED_LINKED_BATCHES = {
+    "process coding.claims",  # coded the claim
+    "process submission.coded-claims",  # built its 837
+    "process remittance.submitted-claims",  # learned what was billed
+    "process denials.claims",  # recorded the denial
+    "process intake.timeline",  # projected every event onto the timeline
 }
 
 
 @pytest.fixture(scope="module")
 def spans() -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
-    configure_tracing("claimline-tests", extra_processor=SimpleSpanProcessor(exporter))
+    configure_tracing("claimline-tests", extra_exporter=exporter)
     yield exporter
     # The instrumentations patch httpx and aiokafka process-wide: later tests set their own headers.
     HTTPXClientInstrumentor().uninstrument()
-    AIOKafkaInstrumentor().uninstrument()
 
 
 async def wait_for_status(client: httpx.AsyncClient, url: str, wanted: str, timeout: float = 60.0) -> str:
@@ -69,30 +73,37 @@ async def test_a_denied_claims_spans_form_one_trace(isolated: IsolatedEnvironmen
         timeline = (await client.get(f"{stack.urls['intake']}/v1/claims/{claim_id}/events")).json()["events"]
 
     finished = spans.get_finished_spans()
-    claim_spans = [s for s in finished if (s.attributes or {}).get(CLAIM_ID) == claim_id]
-    trace_ids = {s.context.trace_id for s in claim_spans}
-    assert len(claim_spans) >= 6
-    assert len(trace_ids) == 1, f"claim spans are spread over {len(trace_ids)} traces"
-    trace_id = trace_ids.pop()
+    assert {e["trace_id"] for e in timeline} == {timeline[0]["trace_id"]}, "every event shows the claim's trace"
+    trace_id = int(timeline[0]["trace_id"], 16)
     in_trace = [s for s in finished if s.context.trace_id == trace_id]
     names = {s.name for s in in_trace}
-    assert EXPECTED_STAGES <= names, f"missing from the trace: {EXPECTED_STAGES - names}"
-    consumer_spans = [s for s in claim_spans if s.name.startswith("process ")]
-    assert {s.attributes.get("claim.stage") for s in consumer_spans} >= {"coding", "submission", "remittance",
-                                                                       "denials", "intake"}
-    assert all(s.attributes.get("tenant.id") == "trace-practice" for s in claim_spans)
-    assert {s.attributes.get("payer.id") for s in claim_spans if s.name in {
-        "process claim.received", "process claim.submitted", "process claim.remittance_posted"}} == {"SIMDNY"}
+    assert EXPECTED_IN_TRACE <= names, f"missing from the trace: {EXPECTED_IN_TRACE - names}"
     webhook_spans = [s for s in in_trace if s.name == "POST /v1/webhooks/clearinghouse"
                      and s.kind.name == "SERVER"]
     assert len(webhook_spans) >= 3, "999, 277CA and 835 deliveries continue the trace"
-    assert {e["trace_id"] for e in timeline} == {format(trace_id, "032x")}, "the timeline shows the trace id"
+
+    linked = [s for s in finished if any(link.context.trace_id == trace_id for link in s.links)]
+    assert EXPECTED_LINKED_BATCHES <= {s.name for s in linked}, \
+        f"batches not linked to the claim: {EXPECTED_LINKED_BATCHES - {s.name for s in linked}}"
+    claim_links = [link for s in linked if s.name.startswith("process ") for link in s.links
+                   if link.context.trace_id == trace_id]
+    assert {link.attributes.get(CLAIM_ID) for link in claim_links} == {claim_id}
+    assert {link.attributes.get("tenant.id") for link in claim_links} == {"trace-practice"}
+    assert {link.attributes.get("event.type") for link in claim_links} >= {
+        "claim.received", "claim.coded", "claim.submitted", "claim.remittance_posted", "claim.denial_recorded"}
+    assert all(s.kind.name == "CONSUMER" and s.attributes.get("messaging.batch.message_count", 0) >= 1
+               for s in linked if s.name.startswith("process "))
+    assert not [s for s in finished if s.name.endswith((" send", " receive", " process"))], \
+        "no span per Kafka record"
+    claim_spans = [s for s in finished if (s.attributes or {}).get(CLAIM_ID) == claim_id]
+    assert all(s.attributes.get("tenant.id") == "trace-practice" for s in claim_spans)
 
     phi = [encounter["patient"]["last_name"], encounter["patient"]["first_name"],
            encounter["patient"]["date_of_birth"], encounter["coverages"][0]["member_id"],
            encounter["patient"]["address"]["line1"]]
-    for span in in_trace:
+    for span in [*in_trace, *linked]:
         text = " ".join([span.name, *(str(v) for v in (span.attributes or {}).values())]
+                        + [str(v) for link in span.links for v in (link.attributes or {}).values()]
                         + [str(v) for event in span.events for v in (event.attributes or {}).values()])
         leaked = [value for value in phi if value in text]
         assert not leaked, f"span {span.name} carries PHI"

@@ -19,7 +19,7 @@ from services.denials.adapters.tables import (
     write_offs,
 )
 from shared.events.envelope import EventEnvelope
-from shared.messaging.outbox import record_events, stream_version
+from shared.messaging.outbox import record_events
 from shared.messaging.topics import events_topic
 
 TOPIC = events_topic("denials")
@@ -36,8 +36,7 @@ class DenialStore:
 
     async def record(self, claim_id: str, events: list[EventEnvelope]) -> None:
         """Append events to the claim's stream and the outbox, in the caller's transaction."""
-        version = await stream_version(self.session, messaging, claim_id)
-        await record_events(self.session, messaging, TOPIC, events, version)
+        await record_events(self.session, messaging, TOPIC, events)  # after whatever the stream holds
 
     async def add(self, record: dict[str, Any], events: list[EventEnvelope]) -> bool:
         """Insert a denial with its events; False when this ERA's denial of the claim exists."""

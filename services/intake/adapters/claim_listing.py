@@ -1,14 +1,13 @@
-"""Intake's SQL for reading claims as lists and summaries, and for projecting their balances."""
+"""Intake's SQL for reading claims as lists and summaries (balances are projected in timeline_projection.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.tables import claims
-from services.intake.domain.balances import BalanceChange
 from services.intake.domain.claim_listing import ClaimFilters, Position
 
 SUMMARY = (claims.c.claim_id, claims.c.external_id, claims.c.claim_type, claims.c.status, claims.c.status_at,
@@ -47,20 +46,3 @@ class ClaimListing:
             query = query.where(tuple_(claims.c.created_at, claims.c.claim_id) < (after.created_at, after.claim_id))
         query = query.order_by(claims.c.created_at.desc(), claims.c.claim_id.desc()).limit(limit)
         return [dict(r._mapping) for r in (await self.session.execute(query)).all()]
-
-
-class ClaimBalances:
-    """Keeps billed, paid, adjusted, patient responsibility and balance on the claims row."""
-
-    def __init__(self, session: AsyncSession):
-        self.session = session
-
-    async def apply(self, claim_id: str, change: BalanceChange) -> None:
-        """Add one posting (the consumer's inbox makes sure each posting is added once)."""
-        billed = claims.c.billed if change.billed is None else change.billed
-        paid = claims.c.paid + change.paid
-        adjusted = claims.c.adjusted + change.adjusted
-        await self.session.execute(update(claims).where(claims.c.claim_id == claim_id).values(
-            billed=billed, paid=paid, adjusted=adjusted,
-            patient_responsibility=claims.c.patient_responsibility + change.patient_responsibility,
-            balance=func.coalesce(billed, claims.c.total_charge) - paid - adjusted, updated_at=func.now()))

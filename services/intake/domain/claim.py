@@ -6,13 +6,11 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from shared.contracts.encounter import Encounter
 from shared.errors import DomainError
 from shared.events.claim_events import ClaimReceived
 from shared.events.envelope import EventEnvelope
-from shared.messaging.outbox import envelope_for
 
 SOURCE = "intake"
 
@@ -31,21 +29,31 @@ class IdempotencyKeyReused(DomainError):
 
 @dataclass(frozen=True)
 class NewClaim:
+    """An accepted encounter as a claim: its id and its first event, claim.received (an envelope whose data
+    is carried as its JSON, `payload`, written once by pydantic rather than dumped to a dict and again)."""
+
     claim_id: str
     tenant_id: str
     encounter: Encounter
-    events: list[EventEnvelope]
+    received: EventEnvelope  # data left empty: the payload is the data
+    payload: bytes
 
 
 def receive_encounter(tenant_id: str, encounter: Encounter) -> NewClaim:
     """Turn an accepted encounter into a claim with its first event, claim.received."""
     claim_id = str(uuid.uuid4())
     event = ClaimReceived(external_id=encounter.external_id, encounter=encounter)
-    return NewClaim(claim_id, tenant_id, encounter,
-                    [envelope_for(event, source=SOURCE, claim_id=claim_id, tenant_id=tenant_id)])
+    envelope = EventEnvelope(type=event.event_type, source=SOURCE, subject=claim_id, tenant_id=tenant_id,
+                             schema_version=event.version, data={})
+    return NewClaim(claim_id, tenant_id, encounter, envelope, event.model_dump_json().encode())
 
 
-def request_fingerprint(body: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON body: a retry must send the same request."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+def request_fingerprint(encounter: Encounter) -> str:
+    """SHA-256 of the encounter as validated (fields in the contract's order): a retry must send the same request."""
+    return hashlib.sha256(encounter.model_dump_json().encode()).hexdigest()
+
+
+def legacy_request_fingerprint(encounter: Encounter) -> str:
+    """The fingerprint keys stored before 2026-12 carry (sorted-key JSON), still honoured for their 24 hours."""
+    canonical = json.dumps(encounter.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()

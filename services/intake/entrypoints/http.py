@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from pydantic import ValidationError
 
 from services.intake.adapters.claim_listing import ClaimListing
 from services.intake.adapters.repository import ClaimStore
@@ -14,10 +15,11 @@ from services.intake.domain.claim import DuplicateEncounter, IdempotencyKeyReuse
 from services.intake.entrypoints.authorization import ClaimsReader, EncounterWriter, audit_reads
 from services.intake.entrypoints.encounter_validation import check_encounter_rules
 from services.intake.entrypoints.http_claims_query import claim_view
+from services.intake.entrypoints.request_body import PARSED_BODY
 from services.intake.service_layer.handlers import accept_encounter
 from shared.contracts.encounter import Encounter
 from shared.db import transaction_attempts
-from shared.http.problems import Conflict, NotFound, Unprocessable
+from shared.http.problems import Conflict, InvalidRequest, NotFound, Unprocessable, validation_errors
 from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
 from shared.telemetry import claim_span_attributes
@@ -28,18 +30,34 @@ router = APIRouter(prefix="/v1", tags=["claims"])
 Tenant = Annotated[str, Depends(authenticated_tenant)]
 
 
-@router.post("/encounters", status_code=202, summary="Submit an encounter; it becomes a claim")
+# The body is read, checked and parsed once by JsonBodyGuard and validated once here, so the route declares
+# its schema for the OpenAPI document instead of having FastAPI parse it a second time.
+ENCOUNTER_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Encounter"}}}}}
+
+
+def validated_encounter(request: Request) -> Encounter:
+    """The encounter in the body the guard parsed; every field error at once as a 422 problem."""
+    try:
+        return Encounter.model_validate(getattr(request.state, PARSED_BODY))
+    except ValidationError as invalid:
+        errors = validation_errors(list(invalid.errors()))
+        raise InvalidRequest(f"{len(errors)} field(s) failed validation", errors=errors) from None
+
+
+@router.post("/encounters", status_code=202, summary="Submit an encounter; it becomes a claim",
+             openapi_extra=ENCOUNTER_BODY)
 async def post_encounter(
-    request: Request, encounter: Encounter, caller: EncounterWriter,
+    request: Request, caller: EncounterWriter,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     """Validate the encounter and create its claim; replays the first answer for a repeated Idempotency-Key."""
     tenant_id = caller.tenant_id
+    encounter = validated_encounter(request)
     check_encounter_rules(encounter)  # code sets and dates, before anything is stored
     try:
-        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
-            async with attempt as session:
-                status_code, body = await accept_encounter(session, tenant_id, encounter, idempotency_key)
+        status_code, body = await accept_encounter(request.app.state.runtime.engine, tenant_id, encounter,
+                                                   idempotency_key)
     except DuplicateEncounter as duplicate:
         raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
     except IdempotencyKeyReused as reused:

@@ -25,7 +25,6 @@ from services.intake.domain.validation import Violation, encounter_violations, l
 from services.intake.entrypoints.authorization import EncounterWriter
 from services.intake.service_layer.handlers import accept_encounter
 from shared.contracts.encounter import Encounter
-from shared.db import transaction_attempts
 from shared.http.problems import (
     Conflict,
     InvalidRequest,
@@ -71,9 +70,8 @@ async def post_fhir_claim(request: Request, caller: EncounterWriter,
     except EncounterMappingFailed as failed:
         raise InvalidRequest(f"{len(failed.errors)} element(s) failed validation", errors=failed.errors) from None
     try:
-        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
-            async with attempt as session:
-                status_code, body = await accept_encounter(session, caller.tenant_id, encounter, idempotency_key)
+        status_code, body = await accept_encounter(request.app.state.runtime.engine, caller.tenant_id, encounter,
+                                                   idempotency_key)
     except DuplicateEncounter as duplicate:
         raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
     except IdempotencyKeyReused as reused:
@@ -119,17 +117,15 @@ async def post_837p(request: Request, caller: EncounterWriter,
 
 async def _claim_result(request: Request, tenant_id: str, reading: ClaimReading,
                         idempotency_key: str | None) -> dict[str, Any]:
-    """Accept one claim of the file in its own transaction and say what became of it."""
+    """Accept one claim of the file on its own (its own statement) and say what became of it."""
     result: dict[str, Any] = {"external_id": reading.external_id, "segment": reading.segment}
     if reading.warnings:
         result["warnings"] = list(reading.warnings)
     if reading.encounter is None:
         return {**result, "status": "rejected", "errors": list(reading.errors)}
     try:
-        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
-            async with attempt as session:
-                _, body = await accept_encounter(session, tenant_id, reading.encounter,
-                                                 _claim_key(idempotency_key, reading.external_id))
+        _, body = await accept_encounter(request.app.state.runtime.engine, tenant_id, reading.encounter,
+                                         _claim_key(idempotency_key, reading.external_id))
     except DuplicateEncounter as duplicate:
         return {**result, "status": "duplicate", "claim_id": duplicate.existing_claim_id}
     except IdempotencyKeyReused:

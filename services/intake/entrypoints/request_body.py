@@ -49,21 +49,25 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def check_json(body: bytes) -> None:
-    """The body must be UTF-8 text holding one JSON document whose objects repeat no key."""
+def check_json(body: bytes) -> Any:
+    """The body must be UTF-8 text holding one JSON document whose objects repeat no key; returns it."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise MalformedJson(f"the body is not UTF-8 (byte {error.start})") from None
     try:
-        json.loads(text, object_pairs_hook=_no_repeated_keys)
+        return json.loads(text, object_pairs_hook=_no_repeated_keys)
     except json.JSONDecodeError as error:
         raise MalformedJson(
             f"the body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
 
 
+PARSED_BODY = "json_body"  # where the guard leaves the parsed document (request.state), so routes parse nothing
+
+
 class JsonBodyGuard:
-    """Checks the body of write requests to `paths` before the app sees it, then replays it."""
+    """Checks the body of write requests to `paths` before the app sees it, then replays it; the parsed
+    document is left on the request's state (`PARSED_BODY`) for a route that takes it from there."""
 
     def __init__(self, app: ASGIApp, paths: Collection[str], max_bytes: int = MAX_ENCOUNTER_BYTES):
         self.app, self.paths, self.max_bytes = app, frozenset(paths), max_bytes
@@ -73,13 +77,15 @@ class JsonBodyGuard:
             await self.app(scope, receive, send)
             return
         try:
-            body = await self._checked_body(scope, receive)
+            checked = await self._checked_body(scope, receive)
         except BodyRefused as refused:
             response = problem(refused.status, refused.problem_type, refused.title, refused.detail, scope["path"])
             await response(scope, receive, send)
             return
-        if body is None:
+        if checked is None:
             return  # the client went away
+        body, document = checked
+        scope.setdefault("state", {})[PARSED_BODY] = document
         replayed = False
 
         async def replay() -> Message:
@@ -91,7 +97,7 @@ class JsonBodyGuard:
 
         await self.app(scope, replay, send)
 
-    async def _checked_body(self, scope: Scope, receive: Receive) -> bytes | None:
+    async def _checked_body(self, scope: Scope, receive: Receive) -> tuple[bytes, Any] | None:
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
@@ -110,5 +116,4 @@ class JsonBodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        check_json(body)
-        return body
+        return body, check_json(body)

@@ -22,7 +22,7 @@ from services.remittance.adapters.tables import (
     payer_account_entries,
 )
 from shared.events.envelope import EventEnvelope
-from shared.messaging.outbox import record_events, stream_version
+from shared.messaging.outbox import record_events
 from shared.messaging.topics import events_topic
 
 TOPIC = events_topic("remittance")
@@ -256,8 +256,7 @@ class RemittanceStore:
         return [dict(r._mapping) for r in rows]
 
     async def record(self, claim_id: str, events: list[EventEnvelope]) -> None:
-        version = await stream_version(self.session, messaging, claim_id)
-        await record_events(self.session, messaging, TOPIC, events, version)
+        await record_events(self.session, messaging, TOPIC, events)  # after whatever the stream holds
 
 
 def _claim_lock_key(claim_id: str) -> Any:

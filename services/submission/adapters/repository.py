@@ -17,7 +17,7 @@ from services.submission.adapters.tables import (
     submissions,
 )
 from shared.events.envelope import EventEnvelope
-from shared.messaging.outbox import record_events, stream_version
+from shared.messaging.outbox import record_events
 from shared.messaging.topics import events_topic
 
 TOPIC = events_topic("submission")
@@ -74,8 +74,7 @@ class SubmissionStore:
 
     async def record(self, claim_id: str, events: list[EventEnvelope]) -> None:
         """Append to the claim's submission stream and queue for Kafka."""
-        version = await stream_version(self.session, messaging, claim_id)
-        await record_events(self.session, messaging, TOPIC, events, version)
+        await record_events(self.session, messaging, TOPIC, events)  # after whatever the stream holds
 
     async def store_acknowledgement(self, delivery_id: str, kind: str, x12: str) -> bool:
         """Keep the ack whole before reading it; False when this delivery was seen before."""

@@ -1,0 +1,22 @@
+"""Denials: the outbox relay wakes on work (a NOTIFY trigger), deletes what it published and parks
+what the broker refuses (shared/messaging/migration.py: create_outbox_relay_support).
+
+Revision ID: 0004_outbox_relay
+Revises: 0003_edit_retirement
+"""
+
+from shared.messaging.migration import create_outbox_relay_support, drop_outbox_relay_support
+
+revision = "0004_outbox_relay"
+down_revision = "0003_edit_retirement"
+branch_labels = None
+depends_on = None
+SCHEMA = "denials"
+
+
+def upgrade() -> None:
+    create_outbox_relay_support(SCHEMA)
+
+
+def downgrade() -> None:
+    drop_outbox_relay_support(SCHEMA)

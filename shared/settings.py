@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class ServiceSettings(BaseSettings):
+class KafkaSecuritySettings(BaseSettings):
+    """How a process authenticates to Kafka and checks the broker's certificate (all clients of a process alike).
+
+    PLAINTEXT is for the local stack only; a deployment sets SASL_SSL with its own SCRAM user per service,
+    so the broker's ACLs know who writes each topic (deploy/README.md, "what the broker must enforce")."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = Field(default="", description="this service's SCRAM user, e.g. claimline-coding")
+    kafka_sasl_password: SecretStr = SecretStr("")
+    kafka_ssl_cafile: str = Field(default="", description="PEM bundle of the CA that signed the brokers' "
+                                  "certificates; empty: the system's trust store")
+    kafka_ssl_certfile: str = Field(default="", description="client certificate (PEM) for mutual TLS, optional")
+    kafka_ssl_keyfile: str = Field(default="", description="its private key (PEM)")
+
+
+class ServiceSettings(KafkaSecuritySettings):
     """What a service process needs to reach PostgreSQL, Kafka and its peers."""
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore")

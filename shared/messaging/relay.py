@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db import on_commit
+from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.outbox import decode_headers
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import physical_topic
@@ -35,7 +36,7 @@ published_events = meter.create_counter("claimline.outbox.published", unit="{mes
 def build_producer(bootstrap: str) -> AIOKafkaProducer:
     """Idempotent producer: acks from all in-sync replicas, no reordering on retry."""
     return AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
-                            linger_ms=5, max_batch_size=256 * 1024, request_timeout_ms=30000)
+                            linger_ms=5, max_batch_size=256 * 1024, request_timeout_ms=30000, **kafka_client_options())
 
 
 class OutboxRelay:

@@ -16,6 +16,7 @@ from aiokafka.errors import KafkaError
 
 from shared.access_tokens import SigningKeyRing
 from shared.events.envelope import EnvelopeError, EventEnvelope
+from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.topics import TENANTS_TOPIC, physical_topic
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class TenantsTopicFollower:
     async def run(self) -> None:
         """Follow the topic until cancelled (started as one of the runtime's background loops)."""
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
-                                    auto_offset_reset="earliest")
+                                    auto_offset_reset="earliest", **kafka_client_options())
         await consumer.start()
         try:
             partitions = await self._assign(consumer)
@@ -59,7 +60,7 @@ class TenantsTopicFollower:
 
     async def _partitions(self) -> list[int]:
         """The topic's partition numbers, once the topic exists (an unsubscribed consumer has no metadata)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_client_options())
         await admin.start()
         try:
             while True:

@@ -8,8 +8,8 @@ the SCRAM users are written into the metadata log when the storage is formatted 
 from __future__ import annotations
 
 import base64
-import os
 import datetime as dt
+import os
 import secrets
 import subprocess
 import sys

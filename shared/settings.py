@@ -26,7 +26,21 @@ class KafkaSecuritySettings(BaseSettings):
     kafka_ssl_keyfile: str = Field(default="", description="its private key (PEM)")
 
 
-class ServiceSettings(KafkaSecuritySettings):
+class TenantEventKeySettings(BaseSettings):
+    """The Ed25519 keys that sign tenants-topic events (shared/tenant_event_signing.py).
+
+    Only intake holds the private key; every service lists the public keys it trusts, more than one
+    while a key is being rotated (deploy/README.md, "Rotate the tenant-event signing key")."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    tenant_events_signing_key: SecretStr = Field(default=SecretStr(""), description="intake only: base64url of "
+                                                 "the 32-byte Ed25519 seed that signs tenants-topic events")
+    tenant_events_trusted_keys: str = Field(default="", description="base64url Ed25519 public keys, separated "
+                                            "by spaces or commas, whose signatures on tenants-topic events count")
+
+
+class ServiceSettings(KafkaSecuritySettings, TenantEventKeySettings):
     """What a service process needs to reach PostgreSQL, Kafka and its peers."""
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore")

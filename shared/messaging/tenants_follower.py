@@ -18,6 +18,7 @@ from shared.access_tokens import SigningKeyRing
 from shared.events.envelope import EnvelopeError, EventEnvelope
 from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.topics import TENANTS_TOPIC, physical_topic
+from shared.tenant_event_signing import verify_tenant_event
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class TenantsTopicFollower:
 
     def _apply(self, headers: tuple, value: bytes | None) -> None:
         try:
-            self.ring.apply(EventEnvelope.from_kafka(headers, value))
+            self.ring.apply(verify_tenant_event(EventEnvelope.from_kafka(headers, value)))
         except (EnvelopeError, ValueError) as error:
             # The tenant-keys consumer dead-letters malformed records; here they are only skipped.
             log.warning("tenants record skipped by the key ring", extra={"error": type(error).__name__})

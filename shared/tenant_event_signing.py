@@ -13,7 +13,7 @@ trip through the outbox and Kafka and any re-encoding of the JSON value. The sig
 signing key's id travel as the CloudEvents extension headers `ce_signature` and `ce_signaturekid`.
 
 Rotation (deploy/README.md): trust the new public key everywhere, give intake the new private key,
-re-sign what the compacted topic still holds (`python -m tools.resign_tenant_events`), then drop
+re-announce what the compacted topic still holds (each announcement is signed afresh), then drop
 the old public key from the trusted list.
 """
 

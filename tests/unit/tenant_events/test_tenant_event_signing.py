@@ -73,7 +73,7 @@ def test_rotation_trusts_both_keys_until_the_old_one_is_retired() -> None:
     assert after.verify(by_new)
     with pytest.raises(TenantEventSignatureError):
         after.verify(by_old)
-    # Re-signing an old record with the new key (tools/resign_tenant_events.py) keeps it valid after retirement.
+    # A record announced again under the new key stays valid after the old one is retired.
     assert after.verify(through_kafka(TenantEventSigner.from_seed(new_seed).sign(by_old)))
 
 

@@ -8,13 +8,26 @@ RUN_DIR ?= .run/dev
 TEST_RUN_DIR ?= .run/test-$(shell date +%s)-$$$$
 STACK := $(PY) deploy/local/stack.py
 
-.PHONY: install up down clean status demo test unit lint fuzz bench bench-coding chaos
+.PHONY: install lock up down clean status demo test unit lint fuzz bench bench-coding chaos
 
-$(VENV)/.installed: pyproject.toml
+# Every dependency comes pinned from the lock files; the project itself is installed without resolving again.
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -r requirements-dev.lock
+	$(PY) -m pip install -q --no-deps -e ".[dev]"
 	touch $@
+
+LOCK_VENV := .run/cache/lock-venv
+lock:  ## re-resolve pyproject.toml into requirements.lock (runtime) and requirements-dev.lock, in a clean venv
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install -q --upgrade pip && $(LOCK_VENV)/bin/pip install -q .
+	{ sed -n '1,2p' requirements.lock; $(LOCK_VENV)/bin/pip freeze --all --exclude-editable | grep -viE '^(pip|claimline)==' \
+	  | tr 'A-Z_' 'a-z-' | sort; } > requirements.lock.new && mv requirements.lock.new requirements.lock
+	$(LOCK_VENV)/bin/pip install -q ".[dev]"
+	{ sed -n '1,2p' requirements-dev.lock; $(LOCK_VENV)/bin/pip freeze --all --exclude-editable | grep -viE '^(pip|claimline)==' \
+	  | tr 'A-Z_' 'a-z-' | sort | comm -13 <(grep '==' requirements.lock) -; } > requirements-dev.lock.new
+	mv requirements-dev.lock.new requirements-dev.lock && rm -rf $(LOCK_VENV)
 
 install: $(VENV)/.installed
 

@@ -4,14 +4,46 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # What a service process runs: its HTTP API, its workers (consumers, outbox relay, loops), or both.
 ProcessRole = Literal["api", "worker", "all"]
 
 
-class ServiceSettings(BaseSettings):
+class KafkaSecuritySettings(BaseSettings):
+    """How a process authenticates to Kafka and checks the broker's certificate (all clients of a process alike).
+
+    PLAINTEXT is for the local stack only; a deployment sets SASL_SSL with its own SCRAM user per service,
+    so the broker's ACLs know who writes each topic (deploy/README.md, "what the broker must enforce")."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = Field(default="", description="this service's SCRAM user, e.g. claimline-coding")
+    kafka_sasl_password: SecretStr = SecretStr("")
+    kafka_ssl_cafile: str = Field(default="", description="PEM bundle of the CA that signed the brokers' "
+                                  "certificates; empty: the system's trust store")
+    kafka_ssl_certfile: str = Field(default="", description="client certificate (PEM) for mutual TLS, optional")
+    kafka_ssl_keyfile: str = Field(default="", description="its private key (PEM)")
+
+
+class TenantEventKeySettings(BaseSettings):
+    """The Ed25519 keys that sign tenants-topic events (shared/tenant_event_signing.py).
+
+    Only intake holds the private key; every service lists the public keys it trusts, more than one
+    while a key is being rotated (deploy/README.md, "Rotate the tenant-event signing key")."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    tenant_events_signing_key: SecretStr = Field(default=SecretStr(""), description="intake only: base64url of "
+                                                 "the 32-byte Ed25519 seed that signs tenants-topic events")
+    tenant_events_trusted_keys: str = Field(default="", description="base64url Ed25519 public keys, separated "
+                                            "by spaces or commas, whose signatures on tenants-topic events count")
+
+
+class ServiceSettings(KafkaSecuritySettings, TenantEventKeySettings):
     """What a service process needs to reach PostgreSQL, Kafka and its peers."""
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore")

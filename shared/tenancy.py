@@ -27,6 +27,7 @@ from shared.access_tokens import SCOPES, InvalidAccessToken, SigningKeyRing, loo
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import CONTRACTS, ClaimEvent
 from shared.http.problems import ProblemError, Unauthorized
+from shared.tenant_event_signing import verify_tenant_event
 
 KEY_PREFIX = "clk_"
 
@@ -83,10 +84,12 @@ async def project_key_revoked(session: AsyncSession, table: Table, event: ApiKey
 def tenant_key_handlers(table: Table) -> dict:
     """Consumer handlers that keep a service's api_keys table in step with intake."""
 
-    async def issued(session: AsyncSession, event: ApiKeyIssued, _envelope: EventEnvelope) -> None:
+    async def issued(session: AsyncSession, event: ApiKeyIssued, envelope: EventEnvelope) -> None:
+        verify_tenant_event(envelope)  # a forged key is dead-lettered with the reason, never projected
         await project_key_issued(session, table, event)
 
-    async def revoked(session: AsyncSession, event: ApiKeyRevoked, _envelope: EventEnvelope) -> None:
+    async def revoked(session: AsyncSession, event: ApiKeyRevoked, envelope: EventEnvelope) -> None:
+        verify_tenant_event(envelope)
         await project_key_revoked(session, table, event)
 
     return {ApiKeyIssued.event_type: issued, ApiKeyRevoked.event_type: revoked}

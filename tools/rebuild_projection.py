@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.adapters.timeline_rebuild import TIMELINE_CONSUMER, reset_timeline_projection
 from services.intake.entrypoints.consumers import TIMELINE_TOPICS
 from shared.db import create_engine, session_factory, unit_of_work
+from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.topics import physical_topic
 
 Reset = Callable[[AsyncSession], Awaitable[dict[str, int]]]
@@ -43,14 +44,15 @@ async def rewind_group(bootstrap: str, group: str, topics: list[str]) -> int:
     The broker refuses an offset commit from outside the group while the group has members, which
     is exactly the check wanted: a running service keeps its offsets and nothing is changed.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_client_options())
     await admin.start()
     try:
         partitions = [TopicPartition(d["topic"], p["partition"]) for d in await admin.describe_topics(topics)
                       for p in d["partitions"]]
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+                                **kafka_client_options())
     await consumer.start()
     try:
         consumer.assign(partitions)

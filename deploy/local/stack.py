@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import secrets
@@ -26,14 +27,23 @@ SERVICES = ("intake", "coding", "submission", "remittance", "denials")
 PORT_NAMES = ("kafka", "kafka_controller", "postgres", *SERVICES, "clearinghouse", "console")
 
 
+def write_private(path: Path, content: str) -> None:
+    """Write a file only its owner can read (secrets, stack.env), whatever the umask; tightens an older one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(content)
+
+
 def _load_json(path: Path, make: dict) -> dict:
     if path.exists():
         stored = json.loads(path.read_text())
         if all(key in stored for key in make):
+            path.chmod(0o600)
             return stored
         make = {**make, **stored}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(make, indent=2))
+    write_private(path, json.dumps(make, indent=2))
     return make
 
 
@@ -43,38 +53,75 @@ def ports(run_dir: Path) -> dict[str, int]:
 
 def stack_secrets(run_dir: Path) -> dict[str, str]:
     from shared.tenancy import new_api_key
+    from shared.tenant_event_signing import new_signing_key
 
     key_id, key = new_api_key()
+    tenant_events_key, tenant_events_public_key = new_signing_key()
     return _load_json(run_dir / "secrets.json", {
-        "webhook_secret": "whsec_" + __import__("base64").b64encode(secrets.token_bytes(32)).decode(),
+        "webhook_secret": "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "api_key_id": key_id, "api_key": key, "tenant_id": "dev-practice",
         "admin_token": secrets.token_urlsafe(32),  # intake's admin API (tenants, keys, OAuth clients, audit)
+        # intake's keys: tenants-topic events and access tokens (the public halves reach the others)
+        "tenant_events_signing_key": tenant_events_key, "tenant_events_public_key": tenant_events_public_key,
+        "oauth_signing_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
     })
+
+
+# Each process gets only the secrets it uses: intake alone signs tokens and tenants-topic events and
+# serves the admin API; submission and remittance verify the clearinghouse's webhooks; the console
+# signs in with the admin token. stack.env (the tests' and the operator's view) has them all.
+SERVICE_SECRETS = {
+    "intake": ("ADMIN_TOKEN", "OAUTH_SIGNING_KEY", "TENANT_EVENTS_SIGNING_KEY"),
+    "submission": ("WEBHOOK_SECRET",),
+    "remittance": ("WEBHOOK_SECRET",),
+    "clearinghouse": ("WEBHOOK_SECRET",),
+    "console": ("ADMIN_TOKEN",),
+}
+SECRET_NAMES = frozenset(name for names in SERVICE_SECRETS.values() for name in names) | {"API_KEY"}
+
+
+def process_environment(stack_env: dict[str, str], process: str) -> dict[str, str]:
+    """What one process is given: the public settings, its own database role and its own secrets."""
+    env = {k: v for k, v in stack_env.items() if k not in SECRET_NAMES and not k.endswith("DATABASE_URL")}
+    env.update({name: stack_env[name] for name in SERVICE_SECRETS.get(process, ())})
+    if process in SERVICES:
+        env["DATABASE_URL"] = stack_env[f"{process.upper()}_DATABASE_URL"]
+    return env
 
 
 def environment(run_dir: Path) -> dict[str, str]:
     """What the services and the tests need to know, as in stack.env."""
+    from shared.database_roles import service_role
+
     port = ports(run_dir)
     secret = stack_secrets(run_dir)
     env = {
         "KAFKA_BOOTSTRAP": f"127.0.0.1:{port['kafka']}",
+        # The schemas' owner: migrations, tests and admin commands. Each service connects as its own role.
         "DATABASE_URL": f"postgresql+asyncpg://{stack_postgres.USER}@127.0.0.1:{port['postgres']}/{stack_postgres.DATABASE}",
         "API_KEY": secret["api_key"],
         "TENANT_ID": secret["tenant_id"],
         "ADMIN_TOKEN": secret["admin_token"],
         "WEBHOOK_SECRET": secret["webhook_secret"],
+        "OAUTH_SIGNING_KEY": secret["oauth_signing_key"],
+        "TENANT_EVENTS_SIGNING_KEY": secret["tenant_events_signing_key"],
+        "TENANT_EVENTS_TRUSTED_KEYS": secret["tenant_events_public_key"],
         "CLEARINGHOUSE_URL": f"http://127.0.0.1:{port['clearinghouse']}",
         "CONSOLE_URL": f"http://127.0.0.1:{port['console']}",
         "RUN_DIR": str(run_dir),
     }
     for service in SERVICES:
         env[f"{service.upper()}_URL"] = f"http://127.0.0.1:{port[service]}"
+        env[f"{service.upper()}_DATABASE_URL"] = (f"postgresql+asyncpg://{service_role(service)}@127.0.0.1:"
+                                                  f"{port['postgres']}/{stack_postgres.DATABASE}")
     return env
 
 
-def _process_env(stack_env: dict[str, str], **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_") or k == "OTEL_EXPORTER_OTLP_ENDPOINT"}
-    env.update(stack_env)
+def _process_env(stack_env: dict[str, str], process: str, **extra: str) -> dict[str, str]:
+    # Nothing secret is inherited from whoever ran `make up` (a sourced stack.env, say): only what is given here.
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_NAMES and not k.startswith("TENANT_EVENTS_")
+           and not k.endswith("DATABASE_URL") and (not k.startswith("OTEL_") or k == "OTEL_EXPORTER_OTLP_ENDPOINT")}
+    env.update(process_environment(stack_env, process))
     env.update(extra)
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -96,19 +143,19 @@ def start_service(run_dir: Path, service: str, stack_env: dict[str, str], number
     name = instance_name(service, number)
     port = instance_port(run_dir, name)
     stack_process.start(run_dir, name, [sys.executable, "-m", f"services.{service}"],
-                        _process_env(stack_env, HTTP_PORT=str(port)), ROOT)
+                        _process_env(stack_env, service, HTTP_PORT=str(port)), ROOT)
 
 
 def start_clearinghouse(run_dir: Path, stack_env: dict[str, str]) -> None:
     stack_process.start(run_dir, "clearinghouse", [sys.executable, "-m", "tools.clearinghouse"], _process_env(
-        stack_env, CLEARINGHOUSE_PORT=str(ports(run_dir)["clearinghouse"]),
+        stack_env, "clearinghouse", CLEARINGHOUSE_PORT=str(ports(run_dir)["clearinghouse"]),
         CLEARINGHOUSE_ACK_WEBHOOK_URL=stack_env["SUBMISSION_URL"] + "/v1/webhooks/clearinghouse",
         CLEARINGHOUSE_ERA_WEBHOOK_URL=stack_env["REMITTANCE_URL"] + "/v1/webhooks/clearinghouse"), ROOT)
 
 
 def start_console(run_dir: Path, stack_env: dict[str, str]) -> None:
     stack_process.start(run_dir, "console", [sys.executable, "-m", "services.console"], _process_env(
-        stack_env, CONSOLE_PORT=str(ports(run_dir)["console"])), ROOT)
+        stack_env, "console", CONSOLE_PORT=str(ports(run_dir)["console"])), ROOT)
 
 
 def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
@@ -118,6 +165,7 @@ def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
 
     prepare(stack_env["DATABASE_URL"], stack_env["KAFKA_BOOTSTRAP"])  # what `python -m tools.bootstrap` does
     secret = stack_secrets(run_dir)
+    os.environ["TENANT_EVENTS_SIGNING_KEY"] = secret["tenant_events_signing_key"]  # the key's announcement is signed
     asyncio.run(ensure_tenant_key(stack_env["DATABASE_URL"], secret["tenant_id"], secret["api_key_id"],
                                   secret["api_key"]))
 
@@ -147,7 +195,7 @@ def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
             url = f"http://127.0.0.1:{instance_port(run_dir, name)}"
             stack_process.wait_for_http(url + "/readyz", 90, name, run_dir / "logs" / f"{name}.log")
             stack_env[f"{service.upper()}_{number}_URL"] = url
-    (run_dir / "stack.env").write_text("".join(f"export {k}={json.dumps(v)}\n" for k, v in stack_env.items()))
+    write_private(run_dir / "stack.env", "".join(f"export {k}={json.dumps(v)}\n" for k, v in stack_env.items()))
     return stack_env
 
 

@@ -18,6 +18,8 @@ CONTENT_TYPE = "application/json"
 # Event ids we mint are UUIDs; a longer ce_id cannot be an inbox key, and says the record is not ours.
 MAX_EVENT_ID_LENGTH = 200
 Headers = list[tuple[str, bytes]]
+KNOWN = frozenset({"ce_id", "ce_type", "ce_source", "ce_time", "ce_subject", "ce_specversion", "ce_tenantid",
+                   "ce_schemaversion"})
 
 
 class EnvelopeError(ValueError):
@@ -36,6 +38,9 @@ class EventEnvelope:
     data: dict[str, Any]
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     time: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # CloudEvents extension attributes beyond tenantid and schemaversion (e.g. a tenants-topic event's
+    # signature): carried through as ce_<name> headers, never interpreted here.
+    extensions: dict[str, str] = field(default_factory=dict)
 
     @property
     def claim_id(self) -> str:
@@ -56,6 +61,7 @@ class EventEnvelope:
             ("ce_tenantid", self.tenant_id.encode()),
             ("ce_schemaversion", str(self.schema_version).encode()),
             ("content-type", CONTENT_TYPE.encode()),
+            *((f"ce_{name}", value.encode()) for name, value in self.extensions.items()),
         ]
 
     def kafka_value(self) -> bytes:
@@ -85,6 +91,7 @@ class EventEnvelope:
             raise EnvelopeError("value is not JSON") from error
         if not isinstance(data, dict):
             raise EnvelopeError("value must be a JSON object")
+        extensions = {key[3:]: text for key, text in found.items() if key.startswith("ce_") and key not in KNOWN}
         return cls(type=found["ce_type"], source=found["ce_source"], subject=found["ce_subject"],
                    tenant_id=found["ce_tenantid"], schema_version=schema_version, data=data,
-                   id=found["ce_id"], time=time)
+                   id=found["ce_id"], time=time, extensions=extensions)

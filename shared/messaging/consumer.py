@@ -46,6 +46,7 @@ from shared.messaging.deliveries import (
     span_context_of,
 )
 from shared.messaging.inbox import DEAD_LETTERED, PARKED, InboxEntry, claim_inbox
+from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import dead_letter_topic, logical_topic, physical_topic
 from shared.metrics import meter, observe
@@ -164,7 +165,7 @@ class ClaimEventConsumer:
             *[physical_topic(t, self.namespace) for t in self.topics], bootstrap_servers=self.bootstrap,
             group_id=physical_topic(self.name, self.namespace),
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.batch_size,
-            session_timeout_ms=30000, heartbeat_interval_ms=3000)
+            session_timeout_ms=30000, heartbeat_interval_ms=3000, **kafka_client_options())
         try:
             await consumer.start()
         except BaseException:

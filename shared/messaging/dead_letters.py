@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.messaging.consumer import REPLAYED_FOR, REPLAYED_FROM
+from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.relay import build_producer
 from shared.messaging.topics import SERVICES, TENANTS_TOPIC, dead_letter_topic, events_topic, physical_topic
 
@@ -78,7 +79,8 @@ class DeadLetterTopics:
         partitions = await self._partitions([physical_topic(t, self.namespace) for t in topics])
         if not partitions:
             return []
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+                                    **kafka_client_options())
         await consumer.start()
         try:
             consumer.assign(partitions)
@@ -103,7 +105,7 @@ class DeadLetterTopics:
 
     async def _partitions(self, topics: list[str]) -> list[TopicPartition]:
         """The partitions of those topics that exist (a consumer only knows its assigned topics')."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_client_options())
         await admin.start()
         try:
             existing = set(await admin.list_topics())
@@ -116,7 +118,8 @@ class DeadLetterTopics:
     async def replay(self, positions: list[str]) -> list[DeadLetter]:
         """Re-publish the dead letters at these positions to their origin topics; returns what was sent."""
         wanted = [parse_position(p) for p in positions]
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+                                    **kafka_client_options())
         producer = build_producer(self.bootstrap)
         await consumer.start()
         await producer.start()

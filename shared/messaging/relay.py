@@ -35,6 +35,7 @@ from aiokafka.errors import (
 )
 from opentelemetry import trace
 
+from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.outbox import decode_headers
 from shared.messaging.tables import MessagingTables
 from shared.messaging.topics import physical_topic
@@ -58,7 +59,7 @@ def build_producer(bootstrap: str, **options: Any) -> AIOKafkaProducer:
     """Idempotent producer: acks from all in-sync replicas, no reordering on retry."""
     return AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5,
                             max_batch_size=256 * 1024, max_request_size=MAX_REQUEST_BYTES,
-                            request_timeout_ms=30000, **options)
+                            request_timeout_ms=30000, **{**kafka_client_options(), **options})
 
 
 def asyncpg_dsn(database_url: str) -> str:

@@ -16,7 +16,9 @@ from aiokafka.errors import KafkaError
 
 from shared.access_tokens import SigningKeyRing
 from shared.events.envelope import EnvelopeError, EventEnvelope
+from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.topics import TENANTS_TOPIC, physical_topic
+from shared.tenant_event_signing import verify_tenant_event
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ class TenantsTopicFollower:
     async def run(self) -> None:
         """Follow the topic until cancelled (started as one of the runtime's background loops)."""
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
-                                    auto_offset_reset="earliest")
+                                    auto_offset_reset="earliest", **kafka_client_options())
         await consumer.start()
         try:
             partitions = await self._assign(consumer)
@@ -59,7 +61,7 @@ class TenantsTopicFollower:
 
     async def _partitions(self) -> list[int]:
         """The topic's partition numbers, once the topic exists (an unsubscribed consumer has no metadata)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_client_options())
         await admin.start()
         try:
             while True:
@@ -75,7 +77,7 @@ class TenantsTopicFollower:
 
     def _apply(self, headers: tuple, value: bytes | None) -> None:
         try:
-            self.ring.apply(EventEnvelope.from_kafka(headers, value))
+            self.ring.apply(verify_tenant_event(EventEnvelope.from_kafka(headers, value)))
         except (EnvelopeError, ValueError) as error:
             # The tenant-keys consumer dead-letters malformed records; here they are only skipped.
             log.warning("tenants record skipped by the key ring", extra={"error": type(error).__name__})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.messaging.kafka_security import kafka_client_options
+
 SERVICES = ("intake", "coding", "submission", "remittance", "denials")
 DEFAULT_PARTITIONS = 6
 RETENTION_EVENTS_MS = 30 * 24 * 3600 * 1000  # a claim lives weeks; replay needs its history
@@ -62,7 +64,7 @@ async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication_fact
     specs = [TopicSpec(physical_topic(s.name, namespace), s.partitions, s.config) for s in specs]
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

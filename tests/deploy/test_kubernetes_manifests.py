@@ -9,6 +9,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from shared.messaging.broker_acls import claimline_acls
 from shared.messaging.topics import stack_topics
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
@@ -70,3 +71,58 @@ def test_topics_are_replicated_for_production_and_autoscaling_stays_within_parti
         assert autoscaler["spec"]["maxReplicas"] <= partitions, f"{name} would scale past its partitions"
     job = of_kind("Job")["claimline-bootstrap"]
     assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["python", "-m", "tools.bootstrap"]
+
+
+def workloads() -> dict[str, dict]:
+    """Every pod template: the Deployments and the bootstrap Job."""
+    return {name: doc["spec"]["template"]["spec"] for kind in ("Deployment", "Job")
+            for name, doc in of_kind(kind).items()}
+
+
+def test_every_pod_drops_capabilities_runs_under_seccomp_and_cannot_escalate() -> None:
+    for name, pod in workloads().items():
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert pod["automountServiceAccountToken"] is False, name
+        for container in pod["containers"]:
+            context = container["securityContext"]
+            assert context["capabilities"] == {"drop": ["ALL"]}, name
+            assert context["allowPrivilegeEscalation"] is False and context["readOnlyRootFilesystem"] is True, name
+
+
+def test_each_process_reads_only_its_own_secret_and_logs_in_to_kafka_as_itself() -> None:
+    config = of_kind("ConfigMap")["claimline-config"]["data"]
+    assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and config["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    principals_with_acls = {binding.principal for binding in claimline_acls()}
+    for name, pod in workloads().items():
+        (container,) = pod["containers"]
+        secrets = [source["secretRef"]["name"] for source in container["envFrom"] if "secretRef" in source]
+        assert secrets == [f"claimline-{'bootstrap' if name == 'claimline-bootstrap' else name}"], name
+        user = {variable["name"]: variable.get("value") for variable in container["env"]}["KAFKA_SASL_USERNAME"]
+        assert f"User:{user}" in principals_with_acls, f"{name} logs in as {user}, who has no ACLs"
+        assert any(mount["mountPath"] == "/etc/claimline/kafka-ca" for mount in container["volumeMounts"]), name
+
+
+def selected(policy: dict, labels: dict[str, str]) -> bool:
+    wanted = policy["spec"]["podSelector"].get("matchLabels", {})
+    return all(labels.get(key) == value for key, value in wanted.items())
+
+
+def test_network_policies_deny_by_default_and_open_only_what_each_process_needs() -> None:
+    policies = of_kind("NetworkPolicy")
+    deny = policies["default-deny"]["spec"]
+    assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
+    assert "ingress" not in deny and "egress" not in deny
+    leaves_the_cluster = set()
+    for name in workloads():
+        labels = (of_kind("Deployment").get(name) or of_kind("Job")[name])["spec"]["template"]["metadata"]["labels"]
+        own = [p for p in policies.values() if p["spec"]["podSelector"] and selected(p, labels)]
+        assert own, f"{name} has no policy of its own: it could reach nothing"
+        for policy in own:
+            for rule in policy["spec"].get("egress", []):
+                if any("ipBlock" in peer for peer in rule["to"]):
+                    leaves_the_cluster.add(labels["app.kubernetes.io/name"])
+            for rule in policy["spec"].get("ingress", []):
+                assert rule["ports"] and all(port["port"] == 8000 for port in rule["ports"]), name
+    # Webhooks to practices (intake) and 837s to the clearinghouse (submission) are the only ways out.
+    assert leaves_the_cluster == {"intake", "submission"}

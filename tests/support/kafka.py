@@ -7,12 +7,15 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
+from shared.messaging.kafka_security import kafka_client_options
+
 Record = tuple[bytes | None, list[tuple[str, bytes]], bytes]
 
 
 async def produce(bootstrap: str, topic: str, records: list[Record]) -> None:
     """Send (key, headers, value) records and wait for the broker's acknowledgement."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                **kafka_client_options())
     await producer.start()
     try:
         for key, headers, value in records:
@@ -24,7 +27,7 @@ async def produce(bootstrap: str, topic: str, records: list[Record]) -> None:
 async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 20.0) -> list[ConsumerRecord]:
     """Every record of topic from the start, waiting until at least `expected` arrived or timeout."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"reader-{uuid.uuid4().hex}",
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+                                auto_offset_reset="earliest", enable_auto_commit=False, **kafka_client_options())
     await consumer.start()
     records: list[ConsumerRecord] = []
     try:

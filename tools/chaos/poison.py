@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer
 
 from shared.events.envelope import EventEnvelope
+from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.topics import SERVICES, events_topic
 
 KINDS = ("no_envelope", "not_json", "unknown_type")
@@ -48,7 +49,8 @@ class PoisonInjector:
 
         Topics and kinds rotate together (5 and 3 are coprime): 15 poisons cover every pair.
         """
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True)
+        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
+                                    **kafka_client_options())
         await producer.start()
         sent = []
         try:

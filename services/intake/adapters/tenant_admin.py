@@ -13,6 +13,7 @@ from shared.events.registry import ClaimEvent
 from shared.messaging.outbox import enqueue
 from shared.messaging.topics import TENANTS_TOPIC
 from shared.tenancy import ApiKeyIssued, ApiKeyRevoked, hash_key
+from shared.tenant_event_signing import sign_tenant_event
 
 
 async def issue_key(session: AsyncSession, tenant_id: str, key_id: str, key: str) -> bool:
@@ -40,8 +41,9 @@ async def revoke_key(session: AsyncSession, key_id: str) -> bool:
 
 async def announce(session: AsyncSession, event: ClaimEvent, subject: str, tenant_id: str) -> None:
     """Queue a tenants-topic event (keyed by subject, so compaction keeps the latest per key or client)."""
-    envelope = EventEnvelope(type=event.event_type, source="intake", subject=subject, tenant_id=tenant_id,
-                             schema_version=event.version, data=event.model_dump(mode="json"))
+    envelope = sign_tenant_event(EventEnvelope(type=event.event_type, source="intake", subject=subject,
+                                               tenant_id=tenant_id, schema_version=event.version,
+                                               data=event.model_dump(mode="json")))
     await enqueue(session, messaging, [(TENANTS_TOPIC, envelope.kafka_key(), envelope.kafka_headers(),
                                         envelope.kafka_value(), envelope.id)])
 

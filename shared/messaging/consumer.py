@@ -142,6 +142,7 @@ class ClaimEventConsumer:
         self.consumer: AIOKafkaConsumer | None = None
         self._stopping = asyncio.Event()
         self._lag: dict[tuple[str, int], int] = {}
+        self._next_offsets: dict[TopicPartition, int] = {}  # where each partition's next batch starts
         observe("claimline.consumer.lag", "Messages behind the partition's high watermark, per consumer group",
                 "{message}", self._lag_observations)
 
@@ -194,6 +195,7 @@ class ClaimEventConsumer:
                             extra={"consumer": self.name, "error": str(failure)})
                 for partition, partition_records in batches.items():
                     self.consumer.seek(partition, partition_records[0].offset)
+                    self._next_offsets[partition] = partition_records[0].offset
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
@@ -204,9 +206,27 @@ class ClaimEventConsumer:
     async def _poll(self) -> dict[TopicPartition, list[ConsumerRecord]]:
         assert self.consumer is not None
         try:
-            return await self.consumer.getmany(timeout_ms=200, max_records=self.batch_size)
+            batches = await self.consumer.getmany(timeout_ms=200, max_records=self.batch_size)
         except UNREADABLE_RECORD_ERRORS:
-            return await self._poll_past_unreadable_record()
+            await self._rewind()
+            batches = await self._poll_past_unreadable_record()
+        for partition, records in batches.items():
+            if records:
+                self._next_offsets[partition] = records[-1].offset + 1
+        return batches
+
+    async def _rewind(self) -> None:
+        """The library advanced every partition it drained before it met the unparseable record, and dropped
+        what it drained: put each back where this consumer's last batch left it (or its committed offset)."""
+        assert self.consumer is not None
+        for partition in self.consumer.assignment():
+            offset = self._next_offsets.get(partition)
+            if offset is None:
+                offset = await self.consumer.committed(partition)
+            if offset is None:
+                await self.consumer.seek_to_beginning(partition)
+            else:
+                self.consumer.seek(partition, offset)
 
     async def _poll_past_unreadable_record(self) -> dict[TopicPartition, list[ConsumerRecord]]:
         """A record the client library cannot even parse (a header key that is not UTF-8) fails every fetch of
@@ -234,6 +254,7 @@ class ClaimEventConsumer:
                 await self._park_position(partition.topic, partition.partition, offset,
                                           f"unreadable record ({type(error).__name__}: a header is not UTF-8)")
                 self.consumer.seek(partition, offset + 1)
+                self._next_offsets[partition] = offset + 1
                 break
             records = fetched.get(partition, [])
             empty_polls = 0 if records else empty_polls + 1

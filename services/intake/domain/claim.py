@@ -23,6 +23,15 @@ class DuplicateEncounter(DomainError):
         self.existing_claim_id = existing_claim_id
 
 
+# What one claim event may weigh as published: under the broker's 1 MB record limit with room for the
+# events downstream that carry the encounter again (claim.coded adds the coding to it).
+MAX_EVENT_BYTES = 512 * 1024
+
+
+class EncounterTooLarge(DomainError):
+    """The encounter's claim.received would be larger than a claim event may be."""
+
+
 class IdempotencyKeyReused(DomainError):
     """The Idempotency-Key was used before with a different request body."""
 
@@ -45,7 +54,10 @@ def receive_encounter(tenant_id: str, encounter: Encounter) -> NewClaim:
     event = ClaimReceived(external_id=encounter.external_id, encounter=encounter)
     envelope = EventEnvelope(type=event.event_type, source=SOURCE, subject=claim_id, tenant_id=tenant_id,
                              schema_version=event.version, data={})
-    return NewClaim(claim_id, tenant_id, encounter, envelope, event.model_dump_json().encode())
+    payload = event.model_dump_json().encode()
+    if len(payload) > MAX_EVENT_BYTES:
+        raise EncounterTooLarge(f"the encounter is {len(payload)} bytes as a claim event; at most {MAX_EVENT_BYTES}")
+    return NewClaim(claim_id, tenant_id, encounter, envelope, payload)
 
 
 def request_fingerprint(encounter: Encounter) -> str:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from services.intake.adapters.claim_listing import ClaimListing
 from services.intake.adapters.repository import ClaimStore
-from services.intake.domain.claim import DuplicateEncounter, IdempotencyKeyReused
+from services.intake.domain.claim import DuplicateEncounter, EncounterTooLarge, IdempotencyKeyReused
 from services.intake.entrypoints.authorization import ClaimsReader, EncounterWriter, audit_reads
 from services.intake.entrypoints.encounter_validation import check_encounter_rules
 from services.intake.entrypoints.http_claims_query import claim_view
@@ -19,7 +19,14 @@ from services.intake.entrypoints.request_body import PARSED_BODY
 from services.intake.service_layer.handlers import accept_encounter
 from shared.contracts.encounter import Encounter
 from shared.db import transaction_attempts
-from shared.http.problems import Conflict, InvalidRequest, NotFound, Unprocessable, validation_errors
+from shared.http.problems import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    Unprocessable,
+    validation_errors,
+)
 from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
 from shared.telemetry import claim_span_attributes
@@ -62,6 +69,8 @@ async def post_encounter(
         raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
     except IdempotencyKeyReused as reused:
         raise Unprocessable(str(reused)) from None
+    except EncounterTooLarge as too_large:
+        raise PayloadTooLarge(str(too_large)) from None
     trace.get_current_span().set_attributes(claim_span_attributes(
         body["claim_id"], tenant_id, encounter.primary_coverage.payer.payer_id, stage="intake"))
     return JSONResponse(body, status_code=status_code, headers={"Location": f"/v1/claims/{body['claim_id']}"})

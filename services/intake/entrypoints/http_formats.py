@@ -20,7 +20,7 @@ from opentelemetry import trace
 from services.intake.adapters.encounter_draft import EncounterMappingFailed
 from services.intake.adapters.fhir import claim_to_encounter
 from services.intake.adapters.x12_837 import ClaimReading, X12DocumentUnreadable, read_837p
-from services.intake.domain.claim import DuplicateEncounter, IdempotencyKeyReused
+from services.intake.domain.claim import DuplicateEncounter, EncounterTooLarge, IdempotencyKeyReused
 from services.intake.domain.validation import Violation, encounter_violations, latest_date_on_earth
 from services.intake.entrypoints.authorization import EncounterWriter
 from services.intake.service_layer.handlers import accept_encounter
@@ -76,6 +76,8 @@ async def post_fhir_claim(request: Request, caller: EncounterWriter,
         raise Conflict(str(duplicate), claim_id=duplicate.existing_claim_id) from None
     except IdempotencyKeyReused as reused:
         raise Unprocessable(str(reused)) from None
+    except EncounterTooLarge as too_large:
+        raise PayloadTooLarge(str(too_large)) from None
     trace.get_current_span().set_attributes(claim_span_attributes(body["claim_id"], caller.tenant_id))
     return JSONResponse(body, status_code=status_code, headers={"Location": f"/v1/claims/{body['claim_id']}"})
 
@@ -128,6 +130,9 @@ async def _claim_result(request: Request, tenant_id: str, reading: ClaimReading,
                                          _claim_key(idempotency_key, reading.external_id))
     except DuplicateEncounter as duplicate:
         return {**result, "status": "duplicate", "claim_id": duplicate.existing_claim_id}
+    except EncounterTooLarge as too_large:
+        return {**result, "status": "rejected", "errors": [{"segment": reading.segment, "segment_id": "CLM",
+                                                            "detail": str(too_large)}]}
     except IdempotencyKeyReused:
         return {**result, "status": "rejected", "errors": [{
             "segment": reading.segment, "segment_id": "CLM",

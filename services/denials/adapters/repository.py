@@ -82,12 +82,25 @@ class DenialStore:
         return _rows(await self.session.execute(query))
 
     # claim facts
-    async def upsert_facts(self, facts: dict[str, Any]) -> None:
-        """Keep the latest submitted version of the claim."""
-        statement = insert(claim_facts).values(**facts)
+    async def upsert_facts_of(self, rows: list[dict[str, Any]]) -> None:
+        """Keep the latest submitted version of each claim (one statement, its rows pipelined)."""
+        if not rows:
+            return
+        statement = insert(claim_facts)
         await self.session.execute(statement.on_conflict_do_update(
-            index_elements=[claim_facts.c.claim_id], set_={k: statement.excluded[k] for k in facts if k != "claim_id"},
-            where=claim_facts.c.claim_version <= statement.excluded.claim_version))
+            index_elements=[claim_facts.c.claim_id],
+            set_={k: statement.excluded[k] for k in rows[0] if k != "claim_id"},
+            where=claim_facts.c.claim_version <= statement.excluded.claim_version), rows)
+
+    async def claims_with_denial_work(self, claim_ids: list[str]) -> set[str]:
+        """Of these claims, those with an appeal sent or a denial of any status: a payment, a reversal or what
+        was billed may change them. Every other claim (almost all) needs nothing more."""
+        if not claim_ids:
+            return set()
+        with_appeals = select(appeals.c.claim_id).where(appeals.c.claim_id.in_(claim_ids))
+        with_denials = select(denials.c.claim_id).where(denials.c.claim_id.in_(claim_ids))
+        rows = await self.session.execute(with_appeals.union(with_denials))
+        return {str(claim_id) for claim_id in rows.scalars()}
 
     async def facts(self, claim_id: str) -> dict[str, Any] | None:
         row = (await self.session.execute(select(claim_facts).where(claim_facts.c.claim_id == claim_id))).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -24,24 +25,56 @@ from services.denials.service_layer.policy import DenialsPolicy
 from shared.events.claim_events import ClaimRejected, ClaimSubmitted, DenialRecorded, RemittancePosted
 from shared.events.denial_events import ClaimAppealDecided, ClaimAppealReopened
 from shared.events.envelope import EventEnvelope
+from shared.messaging.deliveries import ConsumerUnitOfWork, Delivery, DeliveryFailed, claim_trace
 from shared.messaging.outbox import envelope_for
 
 SOURCE = "denials"
 ZERO = Decimal("0")
 
 
-async def remember_submitted_claim(session: AsyncSession, event: ClaimSubmitted, envelope: EventEnvelope,
-                                   policy: DenialsPolicy) -> None:
-    """Keep what was billed (lines, provider, payer) for letters, patterns and analytics."""
-    store = DenialStore(session)
-    lines = [line.model_dump(mode="json") for line in event.lines]
-    await store.upsert_facts({
+class DenialsClaimEvents:
+    """Denials' consumer of billed claims, rejections and payments, applied as a set: what was billed is kept
+    for every claim in one statement; the rest of the work (a denial to record, appeals a payment decides or
+    a reversal reopens) concerns few claims, found in one query, and is done claim by claim."""
+
+    def __init__(self, policy: DenialsPolicy):
+        self.policy = policy
+
+    async def apply(self, uow: ConsumerUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        store = DenialStore(uow.session)
+        submitted = [d for d in deliveries if d.envelope.type == ClaimSubmitted.event_type]
+        await store.upsert_facts_of([billed_facts(d.event, d.envelope) for d in submitted])
+        with_work = await store.claims_with_denial_work([d.claim_id for d in deliveries])
+        for delivery in deliveries:
+            event, envelope = delivery.event, delivery.envelope
+            with claim_trace(delivery):
+                try:
+                    if isinstance(event, ClaimSubmitted):
+                        if delivery.claim_id in with_work:
+                            await complete_earlier_denials(store, event, envelope, self.policy)
+                    elif isinstance(event, ClaimRejected):
+                        await record_rejection(uow.session, event, envelope, self.policy)
+                    elif delivery.claim_id in with_work or event.claim_status in ("denied", "partially_paid"):
+                        await apply_remittance(uow.session, event, envelope, self.policy)
+                except Exception as error:
+                    raise DeliveryFailed(delivery, error) from error
+
+
+def billed_facts(event: ClaimSubmitted, envelope: EventEnvelope) -> dict[str, Any]:
+    """What denials keeps of a billed claim version (lines, provider, payer) for letters, patterns, analytics."""
+    return {
         "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id, "payer_id": event.payer_id,
         "billing_provider_npi": event.billing_provider_npi, "patient_control_number": event.patient_control_number,
         "claim_version": event.claim_version, "frequency_code": event.frequency_code,
-        "total_charge": event.total_charge, "submitted_at": envelope.time, "lines": lines})
-    # The two topics are not ordered with each other: a denial posted before this event reached us lacks the
-    # billed codes; give them to it now and count its patterns, which could not be counted without them.
+        "total_charge": event.total_charge, "submitted_at": envelope.time,
+        "lines": [line.model_dump(mode="json") for line in event.lines]}
+
+
+async def complete_earlier_denials(store: DenialStore, event: ClaimSubmitted, envelope: EventEnvelope,
+                                   policy: DenialsPolicy) -> None:
+    """The two topics are not ordered with each other: a denial posted before this event reached us lacks the
+    billed codes; give them to it now and count its patterns, which could not be counted without them."""
+    lines = [line.model_dump(mode="json") for line in event.lines]
     procedure_by_line = {line["line_control_number"]: line["procedure_code"] for line in lines}
     for denial in await store.list(envelope.tenant_id, None, 100, claim_id=envelope.claim_id):
         if denial["procedure_codes"] or denial["source"] != "835":

@@ -1,7 +1,8 @@
-"""The shared webhook receiver answers absurd timestamps with 401, never 500."""
+"""The shared webhook receiver answers absurd timestamps with 401 and depth bombs with 400, never 500."""
 
 from __future__ import annotations
 
+import json
 import time
 from types import SimpleNamespace
 from typing import Annotated
@@ -60,3 +61,12 @@ async def test_a_correct_signature_with_a_current_timestamp_is_still_accepted() 
     body = b'{"type": "x12.835", "data": {}}'
     response = await _post(body, webhook_headers(SECRET, body, now=time.time()))
     assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"type": "x12.835", "data": ' + b'{"a": ' * 50_000 + b"1"
+                                  + b"}" * 50_001, json.dumps({"type": "x", "data": {"x": [[[[[[]]]]]] * 3}})
+                                  .replace("[]", "[" * 5000 + "]" * 5000).encode()])
+async def test_a_signed_depth_bomb_is_a_400_problem(body: bytes) -> None:
+    response = await _post(body, webhook_headers(SECRET, body))
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")

@@ -1,4 +1,4 @@
-"""Every route of every service and of the console bounds its request body, on the running stack.
+"""Every route of every service and of the console bounds its request body and its JSON depth, on the stack.
 
 The routes are enumerated from the apps themselves (create_app), so a route added later is covered
 without touching this file. Two ways a body can be too large:
@@ -7,6 +7,8 @@ without touching this file. Two ways a body can be too large:
   body is sent (the request below sends its headers only, then waits for the answer);
 - streamed: a chunked body, with no length, passes the limit by one byte: every route that reads
   its body answers 413; the others answer without reading it (never 5xx).
+
+And 100,000 `[` sent as JSON are a 400 problem on every route that reads a body, never a 500.
 """
 
 from __future__ import annotations
@@ -150,3 +152,14 @@ async def test_a_chunked_body_one_byte_over_the_limit_is_413_on_every_route_that
         assert response.json()["max_bytes"] == route.max_bytes
     else:
         assert response.status_code < 500, f"{route}: {response.status_code} {response.text[:300]}"
+
+
+@pytest.mark.parametrize("route", [route for route in WRITES if route.reads_body], ids=str)
+async def test_a_json_depth_bomb_is_a_400_problem_on_every_route_that_reads_a_body(
+        stack: dict[str, str], route: RouteUnderTest) -> None:
+    bomb = b"[" * min(100_000, route.max_bytes)  # within the size limit, far past the depth one
+    async with httpx.AsyncClient(base_url=_base_url(stack, route.service), timeout=60) as client:
+        response = await client.request(route.method, route.path, content=bomb, headers={
+            "Authorization": _credentials(stack, route), "Content-Type": "application/json"})
+    assert response.status_code == 400, f"{route}: {response.status_code} {response.text[:300]}"
+    assert response.json()["type"].endswith("/json-too-deep")

@@ -30,23 +30,33 @@ from shared.http.problems import (
     Conflict,
     InvalidRequest,
     MalformedBody,
+    PayloadTooLarge,
     ProblemError,
     Unprocessable,
     UnsupportedMediaType,
 )
 from shared.telemetry import claim_span_attributes
+from shared.x12.reader_threads import read_off_the_loop
+from shared.x12.tokenizer import X12Limits, X12TooLarge
 
 router = APIRouter(prefix="/v1", tags=["claims"])
 
 FHIR_MEDIA_TYPES = frozenset({"application/fhir+json", "application/json"})
 X12_MEDIA_TYPES = frozenset({"application/edi-x12", "text/plain"})
 MAX_FHIR_CLAIM_BYTES = 2 * 1024 * 1024  # a 100,000-character note plus the claim, with room to spare
-MAX_837_BYTES = 32 * 1024 * 1024  # a few thousand claims; larger batches should be split
+MAX_837_BYTES = 8 * 1024 * 1024  # well past what X12_837_LIMITS let through: 3,000 claims of ~30 segments
+# Each claim of the file is accepted in its own transaction while the caller waits: a few thousand
+# claims is already a long request, so larger batches should be split (the 413 says so).
+X12_837_LIMITS = X12Limits(max_segments=100_000, max_elements=700_000)
 IdempotencyKey = Annotated[str | None, Header(max_length=255)]
 
 
 class X12Unreadable(ProblemError):
     status, problem_type, title = 422, "x12-unreadable", "Not a readable 837P interchange"
+
+
+class X12TooLargeProblem(PayloadTooLarge):
+    problem_type, title = "x12-too-large", "Too many segments or elements in one file"
 
 
 
@@ -95,7 +105,9 @@ async def post_837p(request: Request, caller: EncounterWriter,
     except UnicodeDecodeError as error:
         raise MalformedBody(f"the file is not ASCII or UTF-8 text (byte {error.start})") from None
     try:
-        readings = read_837p(text, intake_rules)
+        readings = await read_off_the_loop(read_837p, text, intake_rules, X12_837_LIMITS)
+    except X12TooLarge as too_large:
+        raise X12TooLargeProblem(str(too_large), unit=too_large.unit, limit=too_large.limit) from None
     except X12DocumentUnreadable as unreadable:
         raise X12Unreadable(str(unreadable), segment=unreadable.segment, segment_id=unreadable.segment_id) from None
     results: list[dict[str, Any]] = []

@@ -61,5 +61,6 @@ def create_app(settings: ServiceSettings | None = None,
         routers=[http.router, http_claims_query.router, http_oauth.router, http_admin.router,
                  http_admin_claims.router, http_webhooks.router, http_formats.router, http_corrections.router],
         body_rules=BODY_RULES)
+    app.state.outbound_webhooks = webhook_settings  # registration checks URLs and counts endpoints by them
     install_rate_limit_problems(app)
     return app

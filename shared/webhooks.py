@@ -23,6 +23,9 @@ DEFAULT_TOLERANCE_SECONDS = 300
 ID_HEADER = "webhook-id"
 TIMESTAMP_HEADER = "webhook-timestamp"
 SIGNATURE_HEADER = "webhook-signature"
+# Seconds since the epoch fit in 11 digits until the year 5138; a longer value is not a time, and
+# int() of thousands of digits is slow and then refused (ValueError), which must not become a 500.
+MAX_TIMESTAMP_DIGITS = 12
 
 
 class VerificationFailure(StrEnum):
@@ -118,7 +121,7 @@ def _required(headers: Mapping[str, str], name: str) -> str:
 
 
 def _timestamp(raw: str) -> int:
-    if not raw.isascii() or not raw.isdigit():
+    if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_TIMESTAMP_DIGITS:
         raise WebhookVerificationError(
             VerificationFailure.BAD_TIMESTAMP, "webhook-timestamp must be integer seconds since the epoch"
         )

@@ -109,6 +109,8 @@ def environment(run_dir: Path) -> dict[str, str]:
         "CLEARINGHOUSE_URL": f"http://127.0.0.1:{port['clearinghouse']}",
         "CONSOLE_URL": f"http://127.0.0.1:{port['console']}",
         "RUN_DIR": str(run_dir),
+        # webhook receivers in the tests listen on 127.0.0.1 over http, which production refuses
+        "OUTBOUND_WEBHOOK_DEVELOPMENT": "true",
     }
     for service in SERVICES:
         env[f"{service.upper()}_URL"] = f"http://127.0.0.1:{port[service]}"

@@ -16,9 +16,14 @@ from services.console.entrypoints import api, pages
 from services.console.settings import ConsoleSettings
 from shared.http.health import healthz
 from shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
+from shared.http.request_body import KIB, BodyRules
+from shared.http.service_app import install_body_guard
 from shared.messaging.dead_letters import DeadLetterTopics
 from shared.structured_logging import configure_logging
 from shared.telemetry import configure_tracing
+
+# The sign-in form holds one token; every other body (a replay's positions) has the default 1 MiB.
+BODY_RULES = {"/login": BodyRules(max_bytes=4 * KIB)}
 
 
 def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
@@ -42,4 +47,5 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     app.include_router(api.router, responses=PROBLEM_RESPONSES)
     app.include_router(pages.router)
+    install_body_guard(app, BODY_RULES)
     return app

@@ -19,12 +19,23 @@ from services.intake.entrypoints import (
 from services.intake.entrypoints.access_wiring import wire_access
 from services.intake.entrypoints.claim_status_gauge import ClaimStatusGauge
 from services.intake.entrypoints.consumers import TIMELINE_TOPICS, timeline_handlers
+from services.intake.entrypoints.http_formats import MAX_837_BYTES, MAX_FHIR_CLAIM_BYTES
+from services.intake.entrypoints.http_oauth import MAX_FORM_BYTES
 from services.intake.entrypoints.rate_limit import install_rate_limit_problems
-from services.intake.entrypoints.request_body import JsonBodyGuard
 from services.intake.entrypoints.webhook_dispatcher import OutboundWebhookSettings, WebhookDispatcher
+from shared.http.request_body import BodyRules
 from shared.http.service_app import build_service_app
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+
+# Every other route takes at most 1 MiB. Encounters must be strict JSON (content type, UTF-8, no
+# repeated key), refused as problem+json before the route reads them.
+BODY_RULES = {
+    "/v1/encounters": BodyRules(strict_json=True),
+    "/v1/x12/837": BodyRules(max_bytes=MAX_837_BYTES),
+    "/v1/fhir/Claim": BodyRules(max_bytes=MAX_FHIR_CLAIM_BYTES),
+    "/v1/oauth/token": BodyRules(max_bytes=MAX_FORM_BYTES),
+}
 
 
 def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
@@ -48,8 +59,8 @@ def create_app(settings: ServiceSettings | None = None,
         description="Encounters in, claims out: the API practice-management systems integrate with.",
         tables=messaging, api_keys=api_keys, wire=wire,
         routers=[http.router, http_claims_query.router, http_oauth.router, http_admin.router,
-                 http_admin_claims.router, http_webhooks.router, http_formats.router, http_corrections.router])
-    # size, content type and JSON well-formedness are refused as problem+json before a route reads the body
-    app.add_middleware(JsonBodyGuard, paths={"/v1/encounters"})
+                 http_admin_claims.router, http_webhooks.router, http_formats.router, http_corrections.router],
+        body_rules=BODY_RULES)
+    app.state.outbound_webhooks = webhook_settings  # registration checks URLs and counts endpoints by them
     install_rate_limit_problems(app)
     return app

@@ -9,6 +9,7 @@ from services.remittance.entrypoints import http, http_ledger, http_patients, ht
 from services.remittance.entrypoints.consumers import ENCOUNTER_HANDLERS, ENCOUNTER_TOPICS, HANDLERS, TOPICS
 from services.remittance.entrypoints.loops import statement_cycle, statement_cycle_seconds
 from shared.http.service_app import build_service_app
+from shared.http.webhook_receiver import WEBHOOK_BODY_RULES
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -25,4 +26,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         service="remittance", title="Claimline remittance", settings=settings or ServiceSettings(),
         description="835 ERA ingestion, payment posting, patient responsibility and accounts receivable.",
         tables=messaging, api_keys=api_keys, wire=_wire,
-        routers=[http.router, http_ledger.router, http_patients.router, http_receivables.router])
+        routers=[http.router, http_ledger.router, http_patients.router, http_receivables.router],
+        body_rules=WEBHOOK_BODY_RULES)

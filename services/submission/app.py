@@ -31,6 +31,7 @@ from services.submission.service_layer.follow_up import note_remittance_posted
 from services.submission.service_layer.handlers import DEFAULT_SUBMITTER
 from shared.events.claim_events import RemittancePosted
 from shared.http.service_app import build_service_app
+from shared.http.webhook_receiver import WEBHOOK_BODY_RULES
 from shared.messaging.topics import events_topic
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -78,7 +79,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         description="Scrubbing, X12 837P/837I, clearinghouse submission, 999/277CA, follow-up, corrections.",
         tables=messaging, api_keys=api_keys, wire=_wire(transport),  # type: ignore[arg-type]
         routers=[http.router, http_scrubber.router, http_acknowledgements.router, http_follow_up.router,
-                 http_learned_edits.router, http_corrections.router])
+                 http_learned_edits.router, http_corrections.router],
+        body_rules=WEBHOOK_BODY_RULES)
     started = app.router.lifespan_context
 
     @asynccontextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import get_args
 
@@ -14,6 +14,7 @@ from sqlalchemy import Table
 from shared.access_tokens import CLAIMS_READ
 from shared.http.health import router as health_router
 from shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
+from shared.http.request_body import BodyRules, RequestBodyGuard
 from shared.messaging.tables import MessagingTables
 from shared.metrics import configure_metrics
 from shared.metrics import router as metrics_router
@@ -27,8 +28,13 @@ ROLES = get_args(ProcessRole)
 
 def build_service_app(*, service: str, title: str, description: str, settings: ServiceSettings,
                       tables: MessagingTables, api_keys: Table, routers: Sequence[APIRouter],
-                      wire: Callable[[ServiceRuntime, FastAPI], None]) -> FastAPI:
-    """Compose a service: `wire` adds its consumers and puts its adapters on app.state."""
+                      wire: Callable[[ServiceRuntime, FastAPI], None],
+                      body_rules: Mapping[str, BodyRules] | None = None) -> FastAPI:
+    """Compose a service: `wire` adds its consumers and puts its adapters on app.state.
+
+    Every request body is bounded (1 MiB unless `body_rules` names the route's own limit) and JSON
+    bodies nesting too deep are refused, before any route or dependency reads them.
+    """
     configure_logging(service, settings.log_level)
     provider = configure_tracing(service)
     configure_metrics(service)
@@ -52,8 +58,14 @@ def build_service_app(*, service: str, title: str, description: str, settings: S
     if settings.process_role != "worker":  # a worker answers health checks and metrics only
         for router in routers:
             app.include_router(router, responses=PROBLEM_RESPONSES)
+    install_body_guard(app, body_rules)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, exclude_spans=["receive", "send"])
     return app
+
+
+def install_body_guard(app: FastAPI, body_rules: Mapping[str, BodyRules] | None = None) -> None:
+    """The request body guard, outermost of the app's own middleware (inside tracing, so refusals are traced)."""
+    app.add_middleware(RequestBodyGuard, routes=body_rules)
 
 
 async def authenticated_tenant(request: Request) -> str:

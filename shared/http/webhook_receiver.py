@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 
+from shared.http.json_body import load_json
 from shared.http.problems import ProblemError, Unauthorized
+from shared.http.request_body import MIB, BodyRules
 from shared.webhooks import WebhookVerificationError, verify
+
+WEBHOOK_PATH = "/v1/webhooks/clearinghouse"
+# An X12 file in a JSON string: the readers refuse more than MAX_SEGMENTS segments (about 6 MB of
+# real 835 or 837), so a larger body is never worth reading, let alone hashing for its signature.
+MAX_WEBHOOK_BYTES = 8 * MIB
+WEBHOOK_BODY_RULES = {WEBHOOK_PATH: BodyRules(max_bytes=MAX_WEBHOOK_BYTES)}
 
 
 class MalformedWebhook(ProblemError):
@@ -31,11 +38,11 @@ async def verified_webhook(request: Request) -> VerifiedWebhook:
         verify(secret, request.headers, body)
     except WebhookVerificationError as error:
         raise Unauthorized(f"webhook signature rejected: {error}") from None
+    payload = load_json(body)  # 400 for bytes that are not JSON or nest too deep, before anything else
     try:
-        payload = json.loads(body)
         kind, data = payload["type"], payload["data"]
         if not isinstance(kind, str) or not isinstance(data, dict):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         raise MalformedWebhook("the body must be JSON with a string `type` and an object `data`") from None
     return VerifiedWebhook(request.headers["webhook-id"], kind, data)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -26,6 +25,7 @@ from services.denials.entrypoints.http_common import (
 from services.denials.service_layer import recovery
 from shared.db import transaction_attempts
 from shared.http.problems import NotFound
+from shared.http.spreadsheet_csv import csv_response
 
 router = APIRouter(prefix="/v1", tags=["denials"])
 
@@ -79,13 +79,14 @@ async def list_denials(request: Request, tenant_id: Tenant, status: str | None =
     return {"denials": [denial_view(r) for r in rows]}
 
 
+MONEY_COLUMNS = frozenset({"denied_amount"})  # dollars as text in JSON; numbers in a spreadsheet
+
+
 def _csv(rows: list[dict[str, Any]]) -> Response:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return Response(buffer.getvalue(), media_type="text/csv")
+    """One line per key; amounts as numbers, keys (payer ids, codes: caller input) neutralised for spreadsheets."""
+    header = list(rows[0]) if rows else []
+    return csv_response(header, ([Decimal(row[name]) if name in MONEY_COLUMNS and row[name] is not None
+                                  else row[name] for name in header] for row in rows))
 
 
 @router.get("/denials/analytics",

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, cast, delete, func, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, case, cast, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +40,13 @@ class WebhookStore:
     async def add_endpoint(self, row: dict[str, Any]) -> dict[str, Any]:
         created = (await self.session.execute(insert(endpoints).values(**row).returning(*ENDPOINT_COLUMNS))).one()
         return dict(created._mapping)
+
+    async def count_endpoints_locked(self, tenant_id: str) -> int:
+        """The tenant's endpoints, counted under a transaction lock of the tenant's registrations."""
+        await self.session.execute(select(func.pg_advisory_xact_lock(
+            func.hashtext(literal("webhook-endpoints:") + tenant_id))))
+        return (await self.session.execute(select(func.count()).select_from(endpoints).where(
+            endpoints.c.tenant_id == tenant_id))).scalar_one()
 
     async def tenant_endpoints(self, tenant_id: str) -> list[dict[str, Any]]:
         rows = (await self.session.execute(select(*ENDPOINT_COLUMNS).where(endpoints.c.tenant_id == tenant_id)
@@ -128,21 +135,30 @@ class WebhookStore:
         return dict(row._mapping)
 
     async def take_due(self, now: dt.datetime, limit: int, lease_until: dt.datetime, *, per_endpoint: int,
-                       allowances: Mapping[str, int] | None = None) -> list[DueDelivery]:
+                       allowances: Mapping[str, int] | None = None, per_tenant: int | None = None,
+                       tenant_allowances: Mapping[str, int] | None = None) -> list[DueDelivery]:
         """Take up to `limit` due deliveries for this instance until `lease_until`.
 
         SKIP LOCKED lets several instances poll at once without taking the same rows; the lease (the
         row's next attempt moved past the send) means no transaction stays open during the HTTP
         calls, and a crashed instance's rows come due again when it runs out. At most `per_endpoint`
-        rows of one endpoint are taken, or its entry in `allowances` (the earliest due first).
+        rows of one endpoint are taken, or its entry in `allowances` (the earliest due first); of
+        those, at most `per_tenant` of one tenant, or its entry in `tenant_allowances`.
         """
         due = and_(deliveries.c.status == DeliveryStatus.PENDING, deliveries.c.next_attempt_at <= now)
-        ranked = select(deliveries.c.delivery_id, deliveries.c.endpoint_id, func.row_number().over(
-            partition_by=deliveries.c.endpoint_id, order_by=(deliveries.c.next_attempt_at, deliveries.c.delivery_id),
-        ).label("rank")).where(due).subquery("ranked")
+        order = (deliveries.c.next_attempt_at, deliveries.c.delivery_id)
+        ranked = select(deliveries.c.delivery_id, deliveries.c.endpoint_id, deliveries.c.tenant_id,
+                        deliveries.c.next_attempt_at, func.row_number().over(
+                            partition_by=deliveries.c.endpoint_id, order_by=order).label("rank")).where(due) \
+            .subquery("ranked")
         allowed = func.coalesce(cast(bindparam("allowances", allowances or {}, type_=JSONB)[ranked.c.endpoint_id]
                                      .astext, Integer), per_endpoint)
-        within_allowance = select(ranked.c.delivery_id).where(ranked.c.rank <= allowed)
+        by_tenant = select(ranked.c.delivery_id, func.row_number().over(
+            partition_by=ranked.c.tenant_id, order_by=(ranked.c.next_attempt_at, ranked.c.delivery_id),
+        ).label("tenant_rank"), ranked.c.tenant_id).where(ranked.c.rank <= allowed).subquery("by_tenant")
+        tenant_allowed = func.coalesce(cast(bindparam("tenant_allowances", tenant_allowances or {}, type_=JSONB)[
+            by_tenant.c.tenant_id].astext, Integer), per_tenant if per_tenant is not None else limit)
+        within_allowance = select(by_tenant.c.delivery_id).where(by_tenant.c.tenant_rank <= tenant_allowed)
         current_secret_only = or_(endpoints.c.previous_secret_expires_at.is_(None),
                                   endpoints.c.previous_secret_expires_at <= now)
         rows = (await self.session.execute(select(

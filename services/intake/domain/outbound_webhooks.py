@@ -41,6 +41,14 @@ class EndpointNotFound(DomainError):
         super().__init__(f"no webhook endpoint {endpoint_id} for this tenant")
 
 
+class TooManyEndpoints(DomainError):
+    """The tenant has registered as many endpoints as it may; one must go before another comes."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"a tenant may register at most {limit} webhook endpoints; delete one first")
+
+
 class DeliveryNotFound(DomainError):
     """The tenant has no webhook delivery with this id."""
 

@@ -15,7 +15,6 @@ from services.intake.domain.claim import DuplicateEncounter, EncounterTooLarge, 
 from services.intake.entrypoints.authorization import ClaimsReader, EncounterWriter, audit_reads
 from services.intake.entrypoints.encounter_validation import check_encounter_rules
 from services.intake.entrypoints.http_claims_query import claim_view
-from services.intake.entrypoints.request_body import PARSED_BODY
 from services.intake.service_layer.handlers import accept_encounter
 from shared.contracts.encounter import Encounter
 from shared.db import transaction_attempts
@@ -27,6 +26,7 @@ from shared.http.problems import (
     Unprocessable,
     validation_errors,
 )
+from shared.http.request_body import PARSED_BODY
 from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
 from shared.telemetry import claim_span_attributes
@@ -37,8 +37,8 @@ router = APIRouter(prefix="/v1", tags=["claims"])
 Tenant = Annotated[str, Depends(authenticated_tenant)]
 
 
-# The body is read, checked and parsed once by JsonBodyGuard and validated once here, so the route declares
-# its schema for the OpenAPI document instead of having FastAPI parse it a second time.
+# The body is read, checked and parsed once by the body guard (strict JSON) and validated once here, so the
+# route declares its schema for the OpenAPI document instead of having FastAPI parse it a second time.
 ENCOUNTER_BODY = {"requestBody": {"required": True, "content": {
     "application/json": {"schema": {"$ref": "#/components/schemas/Encounter"}}}}}
 

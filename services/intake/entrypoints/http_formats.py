@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -25,6 +24,7 @@ from services.intake.domain.validation import Violation, encounter_violations, l
 from services.intake.entrypoints.authorization import EncounterWriter
 from services.intake.service_layer.handlers import accept_encounter
 from shared.contracts.encounter import Encounter
+from shared.http.json_body import load_json
 from shared.http.problems import (
     Conflict,
     InvalidRequest,
@@ -35,18 +35,27 @@ from shared.http.problems import (
     UnsupportedMediaType,
 )
 from shared.telemetry import claim_span_attributes
+from shared.x12.reader_threads import read_off_the_loop
+from shared.x12.tokenizer import X12Limits, X12TooLarge
 
 router = APIRouter(prefix="/v1", tags=["claims"])
 
 FHIR_MEDIA_TYPES = frozenset({"application/fhir+json", "application/json"})
 X12_MEDIA_TYPES = frozenset({"application/edi-x12", "text/plain"})
 MAX_FHIR_CLAIM_BYTES = 2 * 1024 * 1024  # a 100,000-character note plus the claim, with room to spare
-MAX_837_BYTES = 32 * 1024 * 1024  # a few thousand claims; larger batches should be split
+MAX_837_BYTES = 8 * 1024 * 1024  # well past what X12_837_LIMITS let through: 3,000 claims of ~30 segments
+# Each claim of the file is accepted in its own transaction while the caller waits: a few thousand
+# claims is already a long request, so larger batches should be split (the 413 says so).
+X12_837_LIMITS = X12Limits(max_segments=100_000, max_elements=700_000)
 IdempotencyKey = Annotated[str | None, Header(max_length=255)]
 
 
 class X12Unreadable(ProblemError):
     status, problem_type, title = 422, "x12-unreadable", "Not a readable 837P interchange"
+
+
+class X12TooLargeProblem(PayloadTooLarge):
+    problem_type, title = "x12-too-large", "Too many segments or elements in one file"
 
 
 
@@ -64,7 +73,8 @@ async def post_fhir_claim(request: Request, caller: EncounterWriter,
                           idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Map the Claim onto an encounter and accept it exactly as POST /v1/encounters does."""
     _require_media_type(request, FHIR_MEDIA_TYPES, "send the Claim as application/fhir+json")
-    document = _json_document(await _body(request, MAX_FHIR_CLAIM_BYTES))
+    # the body guard bounded it (MAX_FHIR_CLAIM_BYTES) and checked its depth before we got here
+    document = load_json(await request.body(), reject_repeated_keys=True)
     try:
         encounter = claim_to_encounter(document, intake_rules)
     except EncounterMappingFailed as failed:
@@ -91,11 +101,13 @@ async def post_837p(request: Request, caller: EncounterWriter,
     """One result per CLM (accepted, rejected or duplicate); one bad claim does not block the others."""
     _require_media_type(request, X12_MEDIA_TYPES, "send the 837P as application/edi-x12")
     try:
-        text = (await _body(request, MAX_837_BYTES)).decode("utf-8")
+        text = (await request.body()).decode("utf-8")  # bounded by the body guard (MAX_837_BYTES)
     except UnicodeDecodeError as error:
         raise MalformedBody(f"the file is not ASCII or UTF-8 text (byte {error.start})") from None
     try:
-        readings = read_837p(text, intake_rules)
+        readings = await read_off_the_loop(read_837p, text, intake_rules, X12_837_LIMITS)
+    except X12TooLarge as too_large:
+        raise X12TooLargeProblem(str(too_large), unit=too_large.unit, limit=too_large.limit) from None
     except X12DocumentUnreadable as unreadable:
         raise X12Unreadable(str(unreadable), segment=unreadable.segment, segment_id=unreadable.segment_id) from None
     results: list[dict[str, Any]] = []
@@ -156,30 +168,3 @@ def _require_media_type(request: Request, accepted: frozenset[str], hint: str) -
         name, _, value = parameter.partition("=")
         if name.strip() == "charset" and value.strip().strip('"') not in ("utf-8", "utf8", "us-ascii", "ascii"):
             raise UnsupportedMediaType("the body must be UTF-8 (or ASCII)")
-
-
-async def _body(request: Request, max_bytes: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes max_bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"the body must be at most {max_bytes} bytes")
-    received = bytearray()
-    async for chunk in request.stream():
-        received.extend(chunk)
-        if len(received) > max_bytes:
-            raise PayloadTooLarge(f"the body must be at most {max_bytes} bytes")
-    return bytes(received)
-
-
-def _json_document(body: bytes) -> object:
-    def no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        if len({key for key, _ in pairs}) != len(pairs):
-            raise MalformedBody("an object in the body repeats a key")
-        return dict(pairs)
-
-    try:
-        return json.loads(body.decode("utf-8"), object_pairs_hook=no_repeated_keys)
-    except UnicodeDecodeError as error:
-        raise MalformedBody(f"the body is not UTF-8 (byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise MalformedBody(f"the body is not JSON (line {error.lineno}, column {error.colno})") from None

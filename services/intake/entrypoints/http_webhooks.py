@@ -17,10 +17,12 @@ from services.intake.domain.outbound_webhooks import (
     DeliveryStillPending,
     EndpointDisabled,
     EndpointNotFound,
+    TooManyEndpoints,
 )
+from services.intake.domain.webhook_targets import WebhookTargetRefused, check_url
 from services.intake.service_layer import webhook_deliveries as use_cases
 from shared.db import transaction_attempts
-from shared.http.problems import Conflict, NotFound
+from shared.http.problems import Conflict, InvalidRequest, NotFound
 from shared.http.service_app import authenticated_tenant
 
 router = APIRouter(prefix="/v1", tags=["outbound webhooks"])
@@ -35,7 +37,7 @@ DELIVERY_ID = re.compile(r"^msg_[0-9a-f]{32}$")
 
 
 class EndpointRegistration(BaseModel):
-    """Where to send which events; the URL must be http or https."""
+    """Where to send which events; the URL must be https to a public host (http and local hosts in development)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -104,11 +106,24 @@ def delivery_json(delivery: dict[str, Any]) -> dict[str, Any]:
 @router.post("/webhook-endpoints", status_code=201, summary="Register an endpoint for claim status changes")
 async def post_webhook_endpoint(request: Request, registration: EndpointRegistration,
                                 tenant_id: Tenant) -> dict[str, Any]:
-    """Answers with the endpoint's signing secret (whsec_...); it is shown this once only."""
-    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
-        async with attempt as session:
-            endpoint = await use_cases.register_endpoint(session, tenant_id, str(registration.url),
-                                                         registration.description, list(registration.event_types))
+    """Answers with the endpoint's signing secret (whsec_...); it is shown this once only.
+
+    The URL's scheme and a literal address are checked here (422); where a name resolves is checked
+    each time a webhook is sent. A tenant with `max_endpoints_per_tenant` endpoints gets 409."""
+    settings = request.app.state.outbound_webhooks
+    try:
+        check_url(str(registration.url), settings.target_rules())
+    except WebhookTargetRefused as refused:
+        raise InvalidRequest("1 field(s) failed validation", errors=[{"pointer": "/url", "detail": str(refused)}]) \
+            from None
+    try:
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                endpoint = await use_cases.register_endpoint(
+                    session, tenant_id, str(registration.url), registration.description,
+                    list(registration.event_types), settings.max_endpoints_per_tenant)
+    except TooManyEndpoints as too_many:
+        raise Conflict(str(too_many), max_endpoints=too_many.limit) from None
     return endpoint_json(endpoint)
 
 

@@ -1,7 +1,8 @@
 """The loop that sends due outbound webhooks: take what is due, send each on its own, settle in batches.
 
 Each send runs as its own task, so one slow or unreachable receiver never holds up the others
-(up to `max_in_flight` at once, `max_in_flight_per_endpoint` of them to one endpoint); finished
+(up to `max_in_flight` at once, `max_in_flight_per_tenant` of them for one tenant, so one tenant's
+backlog cannot take every slot, and `max_in_flight_per_endpoint` to one endpoint); finished
 attempts are recorded together, one transaction per round. An endpoint whose last attempt
 failed gets one send at a time until it answers 2xx again: a receiver that is down (or a host
 that never resolves) cannot take every connection and resolver thread while healthy receivers
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.intake.adapters.webhook_sender import WebhookSender
 from services.intake.domain.outbound_webhooks import AttemptResult, DueDelivery, Outcome, RetrySchedule
+from services.intake.domain.webhook_targets import TargetRules
 from services.intake.service_layer.webhook_deliveries import settle_attempts, take_due_deliveries
 from shared.db import unit_of_work
 from shared.metrics import meter
@@ -49,12 +51,20 @@ class OutboundWebhookSettings(BaseSettings):
     poll_seconds: float = Field(default=0.5, gt=0, description="pause when nothing is due")
     batch_size: int = Field(default=100, ge=1, description="deliveries taken per round")
     max_in_flight: int = Field(default=200, ge=1, description="sends under way at once, per instance")
+    max_in_flight_per_tenant: int = Field(default=50, ge=1, description="of those, for one tenant")
     max_in_flight_per_endpoint: int = Field(default=20, ge=1, description="of those, to one endpoint")
-    timeout_seconds: float = Field(default=10.0, gt=0, description="one attempt's HTTP timeout")
+    timeout_seconds: float = Field(default=10.0, gt=0, description="one attempt's time limit, all of it: "
+                                   "lookup, connect, TLS, sending, reading the status line")
     lease_seconds: float = Field(default=120.0, gt=0, description="how long a taken delivery is ours")
+    max_endpoints_per_tenant: int = Field(default=20, ge=1, description="endpoints a tenant may register")
+    development: bool = Field(default=False, description="allow http and loopback or private receivers: the "
+                              "local stack and the tests only; never metadata or link-local addresses")
 
     def schedule(self) -> RetrySchedule:
         return RetrySchedule(scale=self.backoff_scale)
+
+    def target_rules(self) -> TargetRules:
+        return TargetRules(development=self.development)
 
 
 class WebhookDispatcher:
@@ -68,6 +78,7 @@ class WebhookDispatcher:
         self.sender = sender
         self._in_flight: set[asyncio.Task[None]] = set()
         self._sending_to: Counter[str] = Counter()  # endpoint id -> sends under way
+        self._sending_for: Counter[str] = Counter()  # tenant id -> sends under way
         self._failing: set[str] = set()  # endpoints whose last attempt here did not deliver
         self._finished: list[FinishedAttempt] = []
         self._wake = asyncio.Event()
@@ -81,12 +92,16 @@ class WebhookDispatcher:
         per_endpoint = self.settings.max_in_flight_per_endpoint
         allowances = {endpoint: max(0, (1 if endpoint in self._failing else per_endpoint) - self._sending_to[endpoint])
                       for endpoint in self._failing | set(self._sending_to)}
+        per_tenant = self.settings.max_in_flight_per_tenant
+        tenant_allowances = {tenant: max(0, per_tenant - sending) for tenant, sending in self._sending_for.items()}
         async with unit_of_work(self.sessions) as session:
             due = await take_due_deliveries(session, _now(), capacity,
                                             dt.timedelta(seconds=self.settings.lease_seconds),
-                                            per_endpoint=per_endpoint, allowances=allowances)
+                                            per_endpoint=per_endpoint, allowances=allowances,
+                                            per_tenant=per_tenant, tenant_allowances=tenant_allowances)
         for delivery in due:
             self._sending_to[delivery.endpoint_id] += 1
+            self._sending_for[delivery.tenant_id] += 1
             task = asyncio.create_task(self._send(delivery), name=f"webhook {delivery.delivery_id}")
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
@@ -128,9 +143,10 @@ class WebhookDispatcher:
                 if result.error is not None:
                     span.set_status(trace.Status(trace.StatusCode.ERROR, result.error))
         finally:
-            self._sending_to[delivery.endpoint_id] -= 1
-            if not self._sending_to[delivery.endpoint_id]:
-                del self._sending_to[delivery.endpoint_id]
+            for sending, key in ((self._sending_to, delivery.endpoint_id), (self._sending_for, delivery.tenant_id)):
+                sending[key] -= 1
+                if not sending[key]:
+                    del sending[key]
         self._finished.append((delivery, result, attempted_at))
         self._wake.set()
 
@@ -138,7 +154,8 @@ class WebhookDispatcher:
         """Settle, take, send, until stopped; waits poll_seconds (or for a send to finish) when idle."""
         owns_sender = self.sender is None
         if self.sender is None:
-            self.sender = WebhookSender.with_timeout(self.settings.timeout_seconds)
+            self.sender = WebhookSender.checked(self.settings.target_rules(), self.settings.timeout_seconds,
+                                                max_connections=self.settings.max_in_flight)
         pause = self.settings.poll_seconds
         try:
             while not self._stopping:

@@ -27,6 +27,7 @@ from services.intake.domain.outbound_webhooks import (
     Outcome,
     RetrySchedule,
     StatusChange,
+    TooManyEndpoints,
     decide,
     encode_body,
     forwarded_event_payload,
@@ -40,10 +41,16 @@ from shared.telemetry import current_traceparent
 
 
 async def register_endpoint(session: AsyncSession, tenant_id: str, url: str, description: str | None,
-                            event_types: list[str]) -> dict[str, Any]:
-    """Create an endpoint; the answer carries its signing secret, which is never shown again."""
+                            event_types: list[str], max_endpoints: int) -> dict[str, Any]:
+    """Create an endpoint; the answer carries its signing secret, which is never shown again.
+
+    Raises TooManyEndpoints when the tenant already has max_endpoints (counted under a per-tenant
+    lock, so concurrent registrations cannot pass the limit together)."""
+    store = WebhookStore(session)
+    if await store.count_endpoints_locked(tenant_id) >= max_endpoints:
+        raise TooManyEndpoints(max_endpoints)
     secret = new_endpoint_secret()
-    endpoint = await WebhookStore(session).add_endpoint({
+    endpoint = await store.add_endpoint({
         "endpoint_id": new_endpoint_id(), "tenant_id": tenant_id, "url": url, "description": description,
         "event_types": sorted(set(event_types)), "secret": secret, "status": EndpointStatus.ENABLED})
     return {**endpoint, "secret": secret}
@@ -132,10 +139,14 @@ async def replay_delivery(session: AsyncSession, tenant_id: str, delivery_id: st
 
 
 async def take_due_deliveries(session: AsyncSession, now: dt.datetime, limit: int, lease: dt.timedelta, *,
-                              per_endpoint: int, allowances: Mapping[str, int] | None = None) -> list[DueDelivery]:
-    """Deliveries due now, leased to this instance for `lease`, at most `per_endpoint` (or its allowance) each."""
+                              per_endpoint: int, allowances: Mapping[str, int] | None = None,
+                              per_tenant: int | None = None,
+                              tenant_allowances: Mapping[str, int] | None = None) -> list[DueDelivery]:
+    """Deliveries due now, leased to this instance for `lease`: at most `per_endpoint` (or its allowance) each
+    endpoint and `per_tenant` (or its allowance) each tenant."""
     return await WebhookStore(session).take_due(now, limit, now + lease, per_endpoint=per_endpoint,
-                                                allowances=allowances)
+                                                allowances=allowances, per_tenant=per_tenant,
+                                                tenant_allowances=tenant_allowances)
 
 
 async def settle_attempts(session: AsyncSession, finished: Sequence[tuple[DueDelivery, AttemptResult, dt.datetime]],

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from services.remittance.adapters.repository import RemittanceStore, cents
-from services.remittance.service_layer.posting import receive_era_file
+from services.remittance.service_layer.posting import read_era_file, receive_era_file
 from services.remittance.service_layer.unmatched import (
     ClaimPaymentNotWaiting,
     MatchRefused,
@@ -31,9 +31,10 @@ async def era_webhook(request: Request,
                       webhook: Annotated[VerifiedWebhook, Depends(verified_webhook)]) -> dict[str, str]:
     if webhook.type != "x12.835" or not isinstance(webhook.data.get("x12"), str):
         raise MalformedWebhook("expected type x12.835 with data.x12")
+    reading = await read_era_file(webhook.data["x12"])  # off the event loop, before a connection is taken
     async for attempt in transaction_attempts(request.app.state.runtime.sessions):
         async with attempt as session:
-            outcome, parse_error = await receive_era_file(session, webhook.delivery_id, webhook.data["x12"])
+            outcome, parse_error = await receive_era_file(session, webhook.delivery_id, webhook.data["x12"], reading)
     if parse_error is not None:
         raise Unprocessable(f"835 kept but not posted: {parse_error}", delivery_id=webhook.delivery_id)
     return {"delivery_id": webhook.delivery_id, "outcome": outcome}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -13,7 +12,9 @@ from services.remittance.domain.aging import BUCKETS, AgingRow
 from services.remittance.domain.statement import money
 from services.remittance.service_layer.accounts_receivable import aging, summary
 from shared.http.service_app import authenticated_tenant
+from shared.http.spreadsheet_csv import csv_response
 
+CENT = Decimal("0.01")
 router = APIRouter(prefix="/v1/ar", tags=["accounts receivable"])
 Tenant = Annotated[str, Depends(authenticated_tenant)]
 By = Annotated[Literal["payer", "patient"], Query(description="payer: insurance A/R per payer id; "
@@ -30,13 +31,14 @@ async def _rows(request: Request, tenant_id: str, by: str, as_of: dt.date) -> li
 
 
 def _csv(rows: list[AgingRow], by: str, as_of: dt.date) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([by, *BUCKETS, "total", "credit"])
-    for row in rows:
-        writer.writerow([row.key, *(money(row.buckets[b]) for b in BUCKETS), money(row.total), money(row.credit)])
-    return Response(out.getvalue(), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="ar-aging-{by}-{as_of}.csv"'})
+    """Amounts as numbers to the cent (a credit is negative); keys are text, neutralised for spreadsheets."""
+    return csv_response([by, *BUCKETS, "total", "credit"],
+                        ([row.key, *(_cents(row.buckets[b]) for b in BUCKETS), _cents(row.total), _cents(row.credit)]
+                         for row in rows), filename=f"ar-aging-{by}-{as_of}.csv")
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
 
 
 @router.get("/aging.csv", summary="The aging as CSV", response_class=Response)

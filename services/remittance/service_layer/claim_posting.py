@@ -10,7 +10,6 @@ from services.remittance.adapters.repository import RemittanceStore
 from services.remittance.domain import adjustment_codes as codes
 from services.remittance.domain.adjudications import Adjudication, in_force, offsets_for, reversal_offsets
 from services.remittance.domain.era_model import Adjustment, ClaimPayment, Remittance
-from services.remittance.domain.era_parser import parse_835
 from services.remittance.domain.errors import ReversalMismatchError
 from services.remittance.domain.line_matching import BilledLine
 from services.remittance.domain.posting import post_claim_payment, reverse_posting
@@ -25,6 +24,7 @@ from services.remittance.service_layer.adjudication_ledger import (
     offsets_appended_by,
     posted_entries,
 )
+from services.remittance.service_layer.stored_eras import stored_remittance
 from shared.events.claim_events import PostedAdjustment, RemittancePosted
 from shared.events.remittance_events import AdjudicatedAdjustment, AdjudicatedLine, ClaimSecondaryBillingReady
 from shared.messaging.outbox import envelope_for
@@ -93,7 +93,7 @@ async def bill_next_coverage_late(store: RemittanceStore, claim_id: str, tenant_
     if billed is None or latest is None or encounter is None or await store.recorded_event_for_era(
             claim_id, ClaimSecondaryBillingReady.event_type, str(latest["era_id"])):
         return
-    remittance = parse_835(await store.file_x12(latest["delivery_id"]))[latest["transaction_index"]]
+    remittance = await stored_remittance(store, latest["delivery_id"], latest["transaction_index"])
     claim = remittance.claims[latest["claim_index"]]
     if claim.status_code == codes.STATUS_REVERSAL:
         return
@@ -115,7 +115,7 @@ async def _original_posting(store: RemittanceStore, billed: dict, reversal: Clai
         raise ClaimHeld(f"reversal at segment {reversal.segment_index} (CLP): no posted payment of this "
                         "payer claim control number is left to reverse")
     original = originals[len(reversals)]
-    sent = parse_835(await store.file_x12(original["delivery_id"]))[original["transaction_index"]]
+    sent = await stored_remittance(store, original["delivery_id"], original["transaction_index"])
     posting = post_claim_payment(sent.claims[original["claim_index"]], billed_lines)
     try:
         reverse_posting(posting, reversal)

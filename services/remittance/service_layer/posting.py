@@ -1,13 +1,15 @@
 """Remittance's use cases: receive an 835, check it balances and is ours, post each claim payment, match late.
 
-A file is stored whole before it is read. A file that does not parse, a transaction that does not
-balance or pays another payee posts nothing and says why, naming the segment. A claim payment whose
-CLP01 we do not know yet waits unposted and is posted when the claim's submission arrives.
+A file is read on an X12 reader thread (never on the event loop) and stored whole before it is posted.
+A file that does not parse, a transaction that does not balance or pays another payee posts nothing
+and says why, naming the segment. A claim payment whose CLP01 we do not know yet waits unposted and
+is posted when the claim's submission arrives.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,23 +21,49 @@ from services.remittance.domain.errors import EraParseError
 from services.remittance.domain.payer_account import other_payee_reason
 from services.remittance.service_layer.claim_posting import ClaimHeld, era_claim_row, post_claim
 from services.remittance.service_layer.provider_adjustments import post_provider_adjustments
+from services.remittance.service_layer.stored_eras import stored_remittance
 from shared.events.claim_events import ClaimSubmitted
 from shared.events.envelope import EventEnvelope
+from shared.x12.reader_threads import read_off_the_loop
 from shared.x12.tokenizer import X12SyntaxError
 
 SEGMENT_OF_RULE = {BalanceRule.SERVICE_LINE: "SVC", BalanceRule.CLAIM: "CLP", BalanceRule.TRANSACTION: "BPR"}
 
 
-async def receive_era_file(session: AsyncSession, delivery_id: str, x12: str) -> tuple[str, str | None]:
-    """Store, check and post one delivered 835 file; returns (outcome, parse error)."""
+PARSE_ERROR_MAX = 1000
+
+
+@dataclass(frozen=True)
+class EraReading:
+    """An 835 file read: its transactions, or why it could not be read (positions and limits, never content)."""
+
+    remittances: list[Remittance]
+    error: str | None = None
+
+
+async def read_era_file(x12: str) -> EraReading:
+    """Parse the file on an X12 reader thread; a file too large for the reader is a parse error naming the limit."""
+    try:
+        return EraReading(await read_off_the_loop(parse_835, x12))
+    except (EraParseError, X12SyntaxError) as error:
+        return EraReading([], str(error)[:PARSE_ERROR_MAX])
+
+
+async def receive_era_file(session: AsyncSession, delivery_id: str, x12: str,
+                           reading: EraReading | None = None) -> tuple[str, str | None]:
+    """Store, check and post one delivered 835 file; returns (outcome, parse error).
+
+    Pass the file's `reading` when it was read before the transaction (so a retried transaction
+    does not read it again, nor hold a connection while it is read); without it, it is read here.
+    """
     store = RemittanceStore(session)
     if not await store.store_file(delivery_id, x12):
         return "duplicate_delivery", None
-    try:
-        remittances = parse_835(x12)
-    except (EraParseError, X12SyntaxError) as error:
-        await store.set_file_outcome(delivery_id, "parse_error", str(error)[:1000])
-        return "parse_error", str(error)[:1000]
+    reading = reading or await read_era_file(x12)
+    if reading.error is not None:
+        await store.set_file_outcome(delivery_id, "parse_error", reading.error)
+        return "parse_error", reading.error
+    remittances = reading.remittances
     outcomes = [await post_remittance(store, delivery_id, index, remittance)
                 for index, remittance in enumerate(remittances)]
     outcome = outcomes[0] if len(set(outcomes)) == 1 else "mixed"
@@ -112,7 +140,7 @@ async def register_submitted_claim(session: AsyncSession, event: ClaimSubmitted,
 
 async def post_waiting_claim(store: RemittanceStore, waiting: dict, billed: dict) -> str | None:
     """Post a claim payment that waited unposted to the billed claim; the hold reason when it cannot be."""
-    remittance = parse_835(await store.file_x12(waiting["delivery_id"]))[waiting["transaction_index"]]
+    remittance = await stored_remittance(store, waiting["delivery_id"], waiting["transaction_index"])
     claim = remittance.claims[waiting["claim_index"]]
     reason = other_payee_reason(remittance, {billed["billing_provider_npi"]} - {None})
     try:

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.remittance.adapters.repository import RemittanceStore
 from services.remittance.domain.era_model import Remittance
-from services.remittance.domain.era_parser import parse_835
 from services.remittance.domain.unmatched import BilledClaimSummary, candidates
 from services.remittance.service_layer.claim_posting import billed_lines_of
 from services.remittance.service_layer.posting import post_waiting_claim
+from services.remittance.service_layer.stored_eras import stored_remittance
 from shared.errors import DomainError
 
 
@@ -34,7 +34,7 @@ async def unmatched_queue(session: AsyncSession, tenant_id: str, limit: int) -> 
     for waiting in await store.unposted_claim_payments(limit):
         where = (waiting["delivery_id"], waiting["transaction_index"])
         if where not in files:
-            files[where] = parse_835(await store.file_x12(waiting["delivery_id"]))[waiting["transaction_index"]]
+            files[where] = await stored_remittance(store, waiting["delivery_id"], waiting["transaction_index"])
         claim = files[where].claims[waiting["claim_index"]]
         found = [c for c in candidates(claim, pool) if c.claim_id != str(waiting["claim_id"])]
         if waiting["tenant_id"] != tenant_id and not found:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from services.submission.adapters.acknowledgement_store import AcknowledgementStore
 from services.submission.adapters.repository import SubmissionStore
-from services.submission.service_layer.acknowledgements import receive_acknowledgement
+from services.submission.service_layer.acknowledgements import read_acknowledgement, receive_acknowledgement
 from shared.db import transaction_attempts
 from shared.http.problems import NotFound, Unprocessable
 from shared.http.service_app import authenticated_tenant
@@ -49,10 +49,11 @@ async def clearinghouse_webhook(request: Request,
                                 webhook: Annotated[VerifiedWebhook, Depends(verified_webhook)]) -> dict[str, str]:
     if webhook.type not in ACK_TYPES or not isinstance(webhook.data.get("x12"), str):
         raise MalformedWebhook(f"expected one of {sorted(ACK_TYPES)} with data.x12")
+    reading = await read_acknowledgement(webhook.type, webhook.data["x12"])  # off the loop, before a connection
     async for attempt in transaction_attempts(request.app.state.runtime.sessions):
         async with attempt as session:
             outcome, parse_error = await receive_acknowledgement(session, webhook.delivery_id, webhook.type,
-                                                                 webhook.data["x12"])
+                                                                 webhook.data["x12"], reading)
     if parse_error is not None:
         raise Unprocessable(f"acknowledgement kept but not applied: {parse_error}", delivery_id=webhook.delivery_id)
     return {"delivery_id": webhook.delivery_id, "outcome": outcome}

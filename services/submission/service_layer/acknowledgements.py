@@ -31,6 +31,7 @@ from services.submission.domain.errors import AckParseError
 from services.submission.service_layer.batch_sending import record_version_sent
 from services.submission.service_layer.handlers import _envelope
 from shared.events.claim_events import ClaimAccepted, ClaimRejected
+from shared.x12.reader_threads import read_off_the_loop
 from shared.x12.tokenizer import X12SyntaxError
 
 PARSE_ERROR_MAX = 1000
@@ -75,20 +76,38 @@ def parse_acknowledgement(kind: str, x12: str) -> ParsedAcknowledgement:
     raise AckParseError(f"unsupported acknowledgement type {kind}")
 
 
-async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind: str,
-                                  x12: str) -> tuple[str, str | None]:
+@dataclass(frozen=True)
+class AcknowledgementReading:
+    """An ack read: its content, or why it could not be read (positions, codes and limits only)."""
+
+    parsed: ParsedAcknowledgement | None
+    error: str | None = None
+
+
+async def read_acknowledgement(kind: str, x12: str) -> AcknowledgementReading:
+    """Parse the ack on an X12 reader thread, off the event loop; a file too large is a parse error naming the limit."""
+    try:
+        return AcknowledgementReading(await read_off_the_loop(parse_acknowledgement, kind, x12))
+    except (AckParseError, X12SyntaxError) as error:
+        return AcknowledgementReading(None, str(error)[:PARSE_ERROR_MAX])
+
+
+async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind: str, x12: str,
+                                  reading: AcknowledgementReading | None = None) -> tuple[str, str | None]:
     """Store and apply one delivered ack; returns the outcome (applied, duplicate, unmatched, partial,
-    parse_error) and the parse error, which names positions and codes only (no PHI)."""
+    parse_error) and the parse error, which names positions and codes only (no PHI).
+
+    Pass the ack's `reading` when it was read before the transaction; without it, it is read here."""
     store, acks = SubmissionStore(session), AcknowledgementStore(session)
     if not await store.store_acknowledgement(delivery_id, kind, x12):
         return "duplicate", None
     digest = content_digest(x12)
-    try:
-        parsed = parse_acknowledgement(kind, x12)
-    except (AckParseError, X12SyntaxError) as error:
-        message = str(error)[:PARSE_ERROR_MAX]
+    reading = reading or await read_acknowledgement(kind, x12)
+    if reading.parsed is None:
+        message = reading.error or "unreadable"
         await acks.finish(delivery_id, "parse_error", digest, parse_error=message)
         return "parse_error", message
+    parsed = reading.parsed
     await acks.lock_digest(digest)
     if await acks.applied_copy(digest, delivery_id) is not None:
         await acks.finish(delivery_id, "duplicate", digest)

@@ -38,6 +38,7 @@ from shared.db import unit_of_work
 from shared.events.claim_events import RemittancePosted
 from shared.events.envelope import EventEnvelope
 from shared.telemetry import claim_span_attributes
+from shared.x12.reader_threads import read_off_the_loop
 from shared.x12.tokenizer import X12SyntaxError
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ async def record_277(session: AsyncSession, inquiry_id: str, trace_number: str, 
     """Read the whole 277, then store the claim's status on its inquiry; returns the inquiry's outcome."""
     follow_ups = FollowUpStore(session)
     try:
-        responses = parse_277(x12_277)
+        responses = await read_off_the_loop(parse_277, x12_277)
     except (AckParseError, X12SyntaxError) as error:
         await follow_ups.finish_inquiry(inquiry_id, x12_277=x12_277, outcome="parse_error",
                                         error=str(error)[:ERROR_MAX])

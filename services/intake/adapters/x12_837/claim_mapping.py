@@ -28,6 +28,7 @@ from services.intake.adapters.x12_837.segments import (
 )
 from services.intake.adapters.x12_837.structure import ClaimLoops, Segment, read_claim_loops
 from shared.contracts.encounter import Encounter
+from shared.x12.tokenizer import DEFAULT_LIMITS, X12Limits
 
 CENTS = Decimal("0.01")
 PRINCIPAL, OTHER = ("ABK", "BK"), ("ABF", "BF")
@@ -45,13 +46,14 @@ class ClaimReading:
     warnings: Sequence[str] = field(default_factory=tuple)
 
 
-def read_837p(text: str, rules: EncounterRules | None = None) -> list[ClaimReading]:
-    """Every claim of an 837P interchange; raises X12DocumentUnreadable when the file cannot be read.
+def read_837p(text: str, rules: EncounterRules | None = None, limits: X12Limits = DEFAULT_LIMITS) -> list[ClaimReading]:
+    """Every claim of an 837P interchange; raises X12DocumentUnreadable when the file cannot be read,
+    X12TooLarge when it holds more segments or elements than `limits`.
 
     `rules` are intake's checks beyond the contract; their violations are reported at segment positions.
     """
     readings = []
-    for loops in read_claim_loops(text):
+    for loops in read_claim_loops(text, limits):
         try:
             encounter, warnings = encounter_from(loops, rules)
         except EncounterMappingFailed as failed:

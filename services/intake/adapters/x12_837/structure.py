@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from shared.errors import DomainError
-from shared.x12.tokenizer import X12SyntaxError, split_segments
+from shared.x12.tokenizer import DEFAULT_LIMITS, X12Limits, X12SyntaxError, X12TooLarge, split_segments
 
 IMPLEMENTATION_GUIDE_PREFIX = "005010X222"  # X222A1 (and its errata) is the 5010 professional claim
 BILLING_PROVIDER_LEVEL, SUBSCRIBER_LEVEL, PATIENT_LEVEL = "20", "22", "23"
@@ -76,10 +76,12 @@ class _Level:
     claims: list[list[Segment]] = field(default_factory=list)
 
 
-def read_claim_loops(text: str) -> list[ClaimLoops]:
-    """Every claim in the interchange, in file order; raises X12DocumentUnreadable."""
+def read_claim_loops(text: str, limits: X12Limits = DEFAULT_LIMITS) -> list[ClaimLoops]:
+    """Every claim in the interchange, in file order; raises X12DocumentUnreadable, or X12TooLarge past limits."""
     try:
-        delimiters, raw = split_segments(text)
+        delimiters, raw = split_segments(text, limits)
+    except X12TooLarge:
+        raise
     except X12SyntaxError as error:
         raise X12DocumentUnreadable(str(error).split(" (segment")[0], (error.segment_index or 0) + 1,
                                     error.segment_id or "ISA") from None

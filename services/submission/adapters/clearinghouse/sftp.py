@@ -15,7 +15,7 @@ from services.submission.adapters.clearinghouse.interface import (
     OutboundBatch,
     SubmissionReceipt,
 )
-from shared.x12.tokenizer import X12SyntaxError, element, split_segments
+from shared.x12.tokenizer import X12SyntaxError, element, read_delimiters, split_segments
 
 log = logging.getLogger(__name__)
 ACK_KINDS = {"999": "x12.999", "277": "x12.277ca"}
@@ -130,10 +130,16 @@ class _SftpSession:
                 from error
 
 
+ACK_KIND_HEAD_CHARACTERS = 4096
+
+
 def _ack_kind(name: str, text: str) -> str:
     """999 or 277CA by the transaction set inside; by file extension when the file cannot be read."""
     try:
-        _, segments = split_segments(text)
+        # ISA, GS and ST open the file: its first few KiB name the transaction set, however large it is
+        # (the whole file is read later, on a reader thread, when it is received)
+        head = text[:text.rfind(read_delimiters(text).segment, 0, ACK_KIND_HEAD_CHARACTERS) + 1] or text
+        _, segments = split_segments(head)
         code = next((element(s, 1) for s in segments if s[0] == "ST"), "")
     except X12SyntaxError:
         code = ""

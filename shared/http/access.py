@@ -6,7 +6,7 @@ Every route names one of four ways in, each an OpenAPI security scheme:
 - `admin_token` (`administrator`): the operator's ADMIN_TOKEN, for cross-tenant views and tenant admin;
 - `clearinghouse_signature`: Standard Webhooks from the clearinghouse (shared/http/webhook_receiver.py);
 - `oauth_client`: the token endpoint's client credentials.
-Health and metrics declare an empty `security` list: they are open on purpose.
+Health probes declare an empty `security` list (shared/http/health.py): they are open on purpose.
 """
 
 from __future__ import annotations
@@ -69,8 +69,6 @@ CLEARINGHOUSE_SIGNATURE = DeclaredScheme(APIKey(**{"in": APIKeyIn.header}, name=
 OAUTH_CLIENT = DeclaredScheme(HTTPBase(scheme="basic", description="the OAuth2 client's id and secret (HTTP Basic, "
                                                                   "or client_id and client_secret in the form)"),
                               "oauth_client")
-# For operations that are open on purpose (health, metrics): an explicit empty requirement.
-OPEN = {"security": []}
 
 
 async def _scoped_caller(security_scopes: SecurityScopes, request: Request,

@@ -110,12 +110,12 @@ async def list_api_keys(request: Request, tenant_id: str) -> dict[str, Any]:
 
 @router.post("/api-keys/{key_id}/retire",
              summary="Retire an API key: it works until not_after, then stops in every service (rotation)")
-async def retire_api_key(request: Request, key_id: str, body: Retirement | None = None) -> dict[str, Any]:
+async def retire_api_key(request: Request, key_id: str, body: Retirement) -> dict[str, Any]:
     """Issue the new key first, switch the practice to it, then retire the old one with a grace period."""
     try:
         async for attempt in transaction_attempts(request.app.state.runtime.sessions):
             async with attempt as session:
-                ends = await access.retire_api_key(session, key_id, (body or Retirement()).moment())
+                ends = await access.retire_api_key(session, key_id, body.moment())
     except UnknownCredential as unknown:
         raise NotFound(str(unknown)) from None
     except CredentialStopped as stopped:

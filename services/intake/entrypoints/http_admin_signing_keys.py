@@ -42,14 +42,14 @@ async def signing_keys(request: Request) -> dict[str, Any]:
 
 
 @router.post("/{kid}/retire", summary="Retire a signing key: tokens it signed stop verifying in every service")
-async def retire(request: Request, kid: str, body: SigningKeyRetirement | None = None) -> dict[str, Any]:
+async def retire(request: Request, kid: str, body: SigningKeyRetirement) -> dict[str, Any]:
     runtime = request.app.state.runtime
     ring: SigningKeyRing = runtime.key_ring
     if kid not in ring.keys:
         raise NotFound(f"no signing key {kid[:40]} was announced")
     if kid == request.app.state.signing_key.kid:
         raise Conflict("this intake signs tokens with that key: start it with a new OAUTH_SIGNING_KEY first")
-    asked = body.not_after if body and body.not_after else None
+    asked = body.not_after
     not_after = (asked if asked.tzinfo else asked.replace(tzinfo=dt.UTC)) if asked else (
         dt.datetime.now(dt.UTC) + dt.timedelta(seconds=runtime.settings.access_token_ttl_seconds))
     async for attempt in transaction_attempts(runtime.sessions):

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.e2e
 TENANT = "tenant_credential"
 WAYS_IN = {TENANT, "admin_token", "clearinghouse_signature", "oauth_client"}
 OPEN_ON_PURPOSE = {"/healthz", "/readyz"}
+FIVE = {"intake", "coding", "submission", "remittance", "denials"}
 READS_BY_POST = {("POST", "/v1/patients/lookup")}  # a read that keeps an account number out of the URL
 # Path values for the few parameters whose format a route checks before looking anything up.
 PATH_VALUES = {"claim_index": "1", "endpoint_id": "ep_" + "0" * 32, "patient_key": "0" * 32,
@@ -139,15 +140,17 @@ async def test_a_read_only_token_reads_and_is_refused_every_change_on_every_serv
             else:
                 wrong.append(f"{operation}: {response.status_code} {response.text[:200]}")
     assert not wrong, "\n".join(wrong)
-    assert {o.service for o in refused} == {"intake", "coding", "submission", "remittance", "denials"}
+    assert {o.service for o in refused} == FIVE
 
 
 async def test_a_token_without_claims_read_is_refused_every_read(
         operations: list[Operation], admin: httpx.AsyncClient, stack: dict[str, str]) -> None:
     tenant_id = await create_tenant(admin)
     writer = bearer(await token_with(admin, stack, tenant_id, [ENCOUNTERS_WRITE]))
+    reads = [o for o in operations if o.scope == CLAIMS_READ]
+    assert {o.service for o in reads} == FIVE, "every service has reads that declare claims:read"
     async with httpx.AsyncClient(timeout=60) as client:
-        for operation in [o for o in operations if o.scope == CLAIMS_READ]:
+        for operation in reads:
             problem = assert_problem(await call(client, operation, writer), 403)
             assert problem["required_scope"] == CLAIMS_READ, operation
 
@@ -158,6 +161,7 @@ async def test_every_route_a_tenant_calls_takes_from_its_rate_budget(
     tenant_id = await create_tenant(admin, rate_limit_per_second=0.01, rate_limit_burst=1)
     key = (await issue_key(admin, tenant_id)).headers()
     tenant_operations = [o for o in operations if o.scope is not None]
+    assert {o.service for o in tenant_operations} == FIVE, "every service has routes a tenant calls"
     async with httpx.AsyncClient(timeout=60) as client:
         async def over_budget(service: str) -> None:
             probe = next(o for o in tenant_operations if o.service == service and o.scope == CLAIMS_READ)

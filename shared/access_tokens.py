@@ -5,7 +5,11 @@ service (or a leak of its configuration) can mint tokens. Intake announces each 
 compacted tenants topic (`tenant.token_signing_key_published`, keyed by kid); every service reads
 that topic from its beginning into an in-memory key ring, so it verifies tokens without calling
 intake and without any per-service configuration. Revoking an OAuth client travels the same way
-(`tenant.oauth_client_revoked`), so its unexpired tokens stop working everywhere too.
+(`tenant.oauth_client_revoked`), so its unexpired tokens stop working everywhere too, and so does
+retiring a signing key (`tenant.token_signing_key_retired`, with the moment it stops verifying).
+
+Scopes are few and name what a caller may change; every route declares the one it needs
+(shared/http/access.py), and an API key carries them all.
 """
 
 from __future__ import annotations
@@ -30,7 +34,24 @@ CLOCK_LEEWAY_SECONDS = 10
 
 ENCOUNTERS_WRITE = "encounters:write"
 CLAIMS_READ = "claims:read"
-SCOPES = (ENCOUNTERS_WRITE, CLAIMS_READ)
+CLAIMS_WRITE = "claims:write"
+PAYMENTS_WRITE = "payments:write"
+CODING_REVIEW = "coding:review"
+SCRUBBER_MANAGE = "scrubber:manage"
+WEBHOOKS_MANAGE = "webhooks:manage"
+# The whole vocabulary, as the OpenAPI document and the admin API describe it.
+SCOPE_DESCRIPTIONS = {
+    CLAIMS_READ: "read the tenant's claims and everything about them (each PHI read is audited)",
+    ENCOUNTERS_WRITE: "submit encounters (JSON, FHIR, X12 837P) and correct a claim's encounter",
+    CLAIMS_WRITE: "change a claim's course: replacement and void, denial corrections, appeals, the denial "
+                  "work queue, status-inquiry sweeps",
+    PAYMENTS_WRITE: "move money: patient payments and refunds, statements, matching ERA claim payments, "
+                    "requesting and approving write-offs",
+    CODING_REVIEW: "work the coder review queue: read the clinical note, take items, decide on codes, resolve",
+    SCRUBBER_MANAGE: "accept, reject and retire the pre-submission edits proposed from denial patterns",
+    WEBHOOKS_MANAGE: "register, rotate, list and remove outbound webhook endpoints and replay their deliveries",
+}
+SCOPES = tuple(SCOPE_DESCRIPTIONS)
 
 
 class InvalidAccessToken(ValueError):
@@ -53,6 +74,16 @@ class OAuthClientRevoked(ClaimEvent):
     event_type = "tenant.oauth_client_revoked"
     client_id: str
     tenant_id: str
+
+
+@CONTRACTS.register
+class TokenSigningKeyRetired(ClaimEvent):
+    """Tokens signed with this key stop verifying everywhere at not_after (keyed apart from the
+    announcement, so a later re-announcement can never compact the retirement away)."""
+
+    event_type = "tenant.token_signing_key_retired"
+    kid: str
+    not_after: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -119,20 +150,35 @@ class SigningKeyRing:
     def __init__(self) -> None:
         self.keys: dict[str, Ed25519PublicKey] = {}
         self.revoked_clients: set[str] = set()
+        # kid -> when it stops verifying; a tombstone no later announcement of the kid undoes
+        self.retired: dict[str, dt.datetime] = {}
 
     def apply(self, envelope: EventEnvelope) -> None:
         """Take in one tenants-topic event; other event types are not the ring's business."""
         if envelope.type == TokenSigningKeyPublished.event_type:
             published = TokenSigningKeyPublished.model_validate(envelope.data)
             self.add(published.kid, published.public_key)
+        elif envelope.type == TokenSigningKeyRetired.event_type:
+            retired = TokenSigningKeyRetired.model_validate(envelope.data)
+            self.retire(retired.kid, retired.not_after)
         elif envelope.type == OAuthClientRevoked.event_type:
             self.revoked_clients.add(OAuthClientRevoked.model_validate(envelope.data).client_id)
 
     def add(self, kid: str, public_key: str) -> None:
         self.keys[kid] = Ed25519PublicKey.from_public_bytes(_unb64(public_key))
 
+    def retire(self, kid: str, not_after: dt.datetime) -> None:
+        """The key stops verifying at not_after; an earlier retirement of the same key stands."""
+        current = self.retired.get(kid)
+        self.retired[kid] = not_after if current is None else min(current, not_after)
+
+    def is_retired(self, kid: str, now: dt.datetime | None = None) -> bool:
+        retired_at = self.retired.get(kid)
+        return retired_at is not None and (now or dt.datetime.now(dt.UTC)) >= retired_at
+
     def verify(self, token: str) -> AccessTokenClaims:
-        """The token's claims when its signature, issuer, audience and lifetime hold and its client is live."""
+        """The token's claims when its signature, issuer, audience and lifetime hold, its signing key is
+        not retired and its client is live."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
@@ -140,6 +186,8 @@ class SigningKeyRing:
         public_key = self.keys.get(kid) if isinstance(kid, str) else None
         if public_key is None:
             raise InvalidAccessToken("the access token was signed by an unknown key")
+        if self.is_retired(kid):
+            raise InvalidAccessToken("the access token was signed by a retired key")
         try:
             payload = jwt.decode(
                 token, public_key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,

@@ -29,6 +29,7 @@ from shared.messaging.tenants_follower import TenantsTopicFollower
 from shared.messaging.topics import TENANTS_TOPIC
 from shared.settings import ProcessRole, ServiceSettings
 from shared.tenancy import TenantAuthenticator, api_keys_table, tenant_key_handlers
+from shared.tenant_directory import TenantDirectory
 
 log = logging.getLogger(__name__)
 BROKER_RETRY_FIRST_SECONDS = 0.5
@@ -54,12 +55,13 @@ class ServiceRuntime:
         self.producer = build_producer(settings.kafka_bootstrap)
         self.relay = OutboxRelay(settings.database_url, tables, self.producer, batch_size=settings.relay_batch_size,
                                  idle_seconds=settings.relay_idle_seconds, namespace=settings.kafka_namespace)
-        # Access-token signing keys and client revocations, read from the tenants topic into memory.
+        # Signing keys, API keys, revocations and tenants' budgets, read from the tenants topic into memory.
         self.key_ring = SigningKeyRing()
+        self.tenant_directory = TenantDirectory()
         self.tenants_follower = TenantsTopicFollower(settings.kafka_bootstrap, settings.kafka_namespace,
-                                                     self.key_ring)
+                                                     self.key_ring, self.tenant_directory)
         self.authenticate = TenantAuthenticator(self.sessions, api_keys, self.key_ring,
-                                                self.tenants_follower.caught_up)
+                                                self.tenants_follower.caught_up, self.tenant_directory)
         self.consumers: list[ClaimEventConsumer] = []
         self._tasks: list[asyncio.Task] = []
         self._api_keys = api_keys

@@ -66,7 +66,11 @@ class ServiceSettings(KafkaSecuritySettings, TenantEventKeySettings):
                                        "debugging, not production)")
     log_level: str = "INFO"
     instance_id: str = Field(default="1", description="distinguishes instances of one service in logs")
-    admin_token: str = Field(default="", description="Bearer token of intake's admin API; empty disables it")
+    admin_token: str = Field(default="", description="the operator's Bearer token for the admin API; a service "
+                             "that only checks it is given admin_token_sha256 instead")
+    admin_token_sha256: str = Field(default="", description="SHA-256 (hex) of ADMIN_TOKEN: enough to check the "
+                                    "operator's token without holding it; empty (and no admin_token) disables "
+                                    "the admin API")
     # Per tenant and per process; high enough that ordinary traffic (and the test suite) never meets it.
     rate_limit_per_second: float = Field(default=200.0, gt=0, description="requests a tenant may make per second")
     rate_limit_burst: int = Field(default=400, ge=1, description="requests a tenant may make at once")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -67,13 +68,16 @@ def stack_secrets(run_dir: Path) -> dict[str, str]:
     })
 
 
-# Each process gets only the secrets it uses: intake alone signs tokens and tenants-topic events and
-# serves the admin API; submission and remittance verify the clearinghouse's webhooks; the console
-# signs in with the admin token. stack.env (the tests' and the operator's view) has them all.
+# Each process gets only the secrets it uses: intake alone signs tokens and tenants-topic events; submission
+# and remittance verify the clearinghouse's webhooks; the console signs in with the admin token itself, while
+# every service only checks it (its admin API: the PHI audit log, cross-tenant queues) and so gets its hash.
+# stack.env (the tests' and the operator's view) has them all.
 SERVICE_SECRETS = {
-    "intake": ("ADMIN_TOKEN", "OAUTH_SIGNING_KEY", "TENANT_EVENTS_SIGNING_KEY"),
-    "submission": ("WEBHOOK_SECRET",),
-    "remittance": ("WEBHOOK_SECRET",),
+    "intake": ("ADMIN_TOKEN_SHA256", "OAUTH_SIGNING_KEY", "TENANT_EVENTS_SIGNING_KEY"),
+    "coding": ("ADMIN_TOKEN_SHA256",),
+    "submission": ("ADMIN_TOKEN_SHA256", "WEBHOOK_SECRET"),
+    "remittance": ("ADMIN_TOKEN_SHA256", "WEBHOOK_SECRET"),
+    "denials": ("ADMIN_TOKEN_SHA256",),
     "clearinghouse": ("WEBHOOK_SECRET",),
     "console": ("ADMIN_TOKEN",),
 }
@@ -102,6 +106,7 @@ def environment(run_dir: Path) -> dict[str, str]:
         "API_KEY": secret["api_key"],
         "TENANT_ID": secret["tenant_id"],
         "ADMIN_TOKEN": secret["admin_token"],
+        "ADMIN_TOKEN_SHA256": hashlib.sha256(secret["admin_token"].encode()).hexdigest(),
         "WEBHOOK_SECRET": secret["webhook_secret"],
         "OAUTH_SIGNING_KEY": secret["oauth_signing_key"],
         "TENANT_EVENTS_SIGNING_KEY": secret["tenant_events_signing_key"],

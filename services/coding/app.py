@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.coding.adapters.coding_engines import CodingEnginesLoading
-from services.coding.adapters.tables import api_keys, messaging
+from services.coding.adapters.tables import api_keys, audit_log, messaging
 from services.coding.entrypoints import http, http_review_queue
 from services.coding.entrypoints.consumers import TOPICS, coding_handlers
 from shared.http.service_app import build_service_app
@@ -26,4 +26,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         service="coding", title="Claimline coding", settings=settings or ServiceSettings(),
         description="Code assignment and review: ICD-10-CM and CPT/HCPCS from the clinical note, compliance "
                     "edits, and the coder review queue.",
-        tables=messaging, api_keys=api_keys, routers=[http.router, http_review_queue.router], wire=_wire)
+        tables=messaging, api_keys=api_keys, audit_log=audit_log,
+        routers=[http.router, http_review_queue.router], wire=_wire)

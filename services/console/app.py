@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.console.adapters.pipeline_client import PipelineClient
+from services.console.domain.sessions import LoginThrottle, SessionBook
 from services.console.entrypoints import api, pages
 from services.console.settings import ConsoleSettings
 from shared.http.health import healthz
@@ -34,6 +35,10 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.sessions = SessionBook(settings.console_session_seconds, settings.console_idle_seconds)
+        app.state.login_throttle = LoginThrottle(settings.console_login_attempts,
+                                                 settings.console_login_window_seconds,
+                                                 settings.console_login_lockout_seconds)
         app.state.pipeline = PipelineClient(settings.service_urls(), settings.admin_token)
         app.state.dead_letters = DeadLetterTopics(settings.kafka_bootstrap, settings.kafka_namespace)
         try:

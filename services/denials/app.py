@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.denials.adapters.tables import api_keys, messaging
+from services.denials.adapters.tables import api_keys, audit_log, messaging
 from services.denials.entrypoints import http, http_recovery
 from services.denials.entrypoints.consumers import TOPICS, handlers_for
 from services.denials.service_layer.deadlines import run_deadline_alerts
@@ -28,4 +28,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         service="denials", title="Claimline denials", settings=settings or ServiceSettings(),
         description="Denial classification (CARC/RARC), work queues, corrections, appeals, write-offs, "
                     "scrubber proposals and analytics.",
-        tables=messaging, api_keys=api_keys, routers=[http.router, http_recovery.router], wire=_wire)
+        tables=messaging, api_keys=api_keys, audit_log=audit_log,
+        routers=[http.router, http_recovery.router], wire=_wire)

@@ -3,11 +3,12 @@
     python -m services.intake.admin create-tenant TENANT_ID [--name N] [--rate-limit-per-second R --rate-limit-burst B]
     python -m services.intake.admin issue-key TENANT_ID
     python -m services.intake.admin revoke-key KEY_ID
+    python -m services.intake.admin retire-key KEY_ID [--not-after 2026-12-31T00:00:00+00:00]
     python -m services.intake.admin list-keys [--tenant TENANT_ID]
     python -m services.intake.admin create-client TENANT_ID [--scope encounters:write --scope claims:read]
     python -m services.intake.admin revoke-client CLIENT_ID
 
-Reads DATABASE_URL. Announcements (issued and revoked keys, revoked clients) go through intake's
+Reads DATABASE_URL. Announcements (issued, retired and revoked keys, revoked clients) go through intake's
 outbox, so they reach the other services once intake's relay runs. Prints one JSON object.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import sys
@@ -24,7 +26,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.access_repository import AccessStore
-from services.intake.domain.access import InvalidScope, TenantExists, TenantLimits, UnknownCredential, UnknownTenant
+from services.intake.domain.access import (
+    CredentialStopped,
+    InvalidScope,
+    TenantExists,
+    TenantLimits,
+    UnknownCredential,
+    UnknownTenant,
+)
 from services.intake.service_layer import access
 from shared.access_tokens import SCOPES
 from shared.db import create_engine, session_factory, unit_of_work
@@ -47,6 +56,13 @@ async def _issue_key(session: AsyncSession, args: argparse.Namespace) -> dict[st
 async def _revoke_key(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
     await access.revoke_api_key(session, args.key_id)
     return {"key_id": args.key_id, "revoked": True}
+
+
+async def _retire_key(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    not_after = args.not_after or dt.datetime.now(dt.UTC)
+    ends = await access.retire_api_key(session, args.key_id, not_after if not_after.tzinfo
+                                       else not_after.replace(tzinfo=dt.UTC))
+    return {"key_id": args.key_id, "not_after": ends.isoformat()}
 
 
 async def _list_keys(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
@@ -82,6 +98,10 @@ def parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke-key", help="revoke an API key everywhere")
     revoke.add_argument("key_id")
     revoke.set_defaults(run=_revoke_key)
+    retire = commands.add_parser("retire-key", help="retire an API key everywhere at a time (rotation)")
+    retire.add_argument("key_id")
+    retire.add_argument("--not-after", type=dt.datetime.fromisoformat, help="ISO 8601; default now")
+    retire.set_defaults(run=_retire_key)
     listing = commands.add_parser("list-keys", help="API keys and OAuth clients (ids and dates only)")
     listing.add_argument("--tenant")
     listing.set_defaults(run=_list_keys)
@@ -116,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = asyncio.run(run(args, database_url))
-    except (TenantExists, UnknownTenant, UnknownCredential, InvalidScope) as refused:
+    except (TenantExists, UnknownTenant, UnknownCredential, CredentialStopped, InvalidScope) as refused:
         print(f"refused: {refused}", file=sys.stderr)
         return 1
     print(json.dumps(result, indent=2, default=str))

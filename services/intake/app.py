@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.intake.adapters.tables import api_keys, messaging
+from services.intake.adapters.tables import api_keys, audit_log, messaging
 from services.intake.domain.validation import packaged_icd10cm
 from services.intake.entrypoints import (
     http,
     http_admin,
     http_admin_claims,
+    http_admin_signing_keys,
     http_claims_query,
     http_corrections,  # GET/PUT /v1/claims/{id}/encounter
     http_formats,  # FHIR Claim and X12 837P ways in
@@ -21,7 +22,6 @@ from services.intake.entrypoints.claim_status_gauge import ClaimStatusGauge
 from services.intake.entrypoints.consumers import TIMELINE_TOPICS, timeline_handlers
 from services.intake.entrypoints.http_formats import MAX_837_BYTES, MAX_FHIR_CLAIM_BYTES
 from services.intake.entrypoints.http_oauth import MAX_FORM_BYTES
-from services.intake.entrypoints.rate_limit import install_rate_limit_problems
 from services.intake.entrypoints.webhook_dispatcher import OutboundWebhookSettings, WebhookDispatcher
 from shared.http.request_body import BodyRules
 from shared.http.service_app import build_service_app
@@ -57,10 +57,10 @@ def create_app(settings: ServiceSettings | None = None,
     app = build_service_app(
         service="intake", title="Claimline intake", settings=settings or ServiceSettings(),
         description="Encounters in, claims out: the API practice-management systems integrate with.",
-        tables=messaging, api_keys=api_keys, wire=wire,
+        tables=messaging, api_keys=api_keys, audit_log=audit_log, wire=wire,
         routers=[http.router, http_claims_query.router, http_oauth.router, http_admin.router,
-                 http_admin_claims.router, http_webhooks.router, http_formats.router, http_corrections.router],
+                 http_admin_claims.router, http_admin_signing_keys.router, http_webhooks.router,
+                 http_formats.router, http_corrections.router],
         body_rules=BODY_RULES)
     app.state.outbound_webhooks = webhook_settings  # registration checks URLs and counts endpoints by them
-    install_rate_limit_problems(app)
     return app

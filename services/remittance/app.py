@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.remittance.adapters.tables import api_keys, messaging
+from services.remittance.adapters.tables import api_keys, audit_log, messaging
 from services.remittance.entrypoints import http, http_ledger, http_patients, http_receivables
 from services.remittance.entrypoints.consumers import ENCOUNTER_HANDLERS, ENCOUNTER_TOPICS, HANDLERS, TOPICS
 from services.remittance.entrypoints.loops import statement_cycle, statement_cycle_seconds
@@ -25,6 +25,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     return build_service_app(
         service="remittance", title="Claimline remittance", settings=settings or ServiceSettings(),
         description="835 ERA ingestion, payment posting, patient responsibility and accounts receivable.",
-        tables=messaging, api_keys=api_keys, wire=_wire,
+        tables=messaging, api_keys=api_keys, audit_log=audit_log, wire=_wire,
         routers=[http.router, http_ledger.router, http_patients.router, http_receivables.router],
         body_rules=WEBHOOK_BODY_RULES)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from services.submission.adapters.claim_status_http import HttpClaimStatus
 from services.submission.adapters.clearinghouse.config import TransportSettings, build_adapters
-from services.submission.adapters.tables import api_keys, messaging
+from services.submission.adapters.tables import api_keys, audit_log, messaging
 from services.submission.domain.follow_up import bundled_policy
 from services.submission.entrypoints import (
     http,
@@ -77,7 +77,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app = build_service_app(
         service="submission", title="Claimline submission", settings=settings or ServiceSettings(),
         description="Scrubbing, X12 837P/837I, clearinghouse submission, 999/277CA, follow-up, corrections.",
-        tables=messaging, api_keys=api_keys, wire=_wire(transport),  # type: ignore[arg-type]
+        tables=messaging, api_keys=api_keys, audit_log=audit_log, wire=_wire(transport),  # type: ignore[arg-type]
         routers=[http.router, http_scrubber.router, http_acknowledgements.router, http_follow_up.router,
                  http_learned_edits.router, http_corrections.router],
         body_rules=WEBHOOK_BODY_RULES)

@@ -6,15 +6,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 router = APIRouter(tags=["health"])
+OPEN = {"security": []}  # probes need no credential (shared/http/access.py: every operation declares its way in)
 
 
-@router.get("/healthz")
+@router.get("/healthz", openapi_extra=OPEN)
 async def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", openapi_extra=OPEN)
 async def readyz(request: Request) -> JSONResponse:
     """The database answers and the background loops run."""
     checks = await request.app.state.runtime.readiness()

@@ -1,8 +1,9 @@
-"""Reads the compacted tenants topic from its beginning into a service's in-memory key ring.
+"""Reads the compacted tenants topic from its beginning into a service's in-memory key ring and
+tenant directory (API keys with their tombstones, tenants' request budgets).
 
-Not a consumer group: every process needs every signing key and client revocation, and must
+Not a consumer group: every process needs every signing key, API key and revocation, and must
 rebuild them after a restart, so it assigns itself the topic's partitions, seeks to the start
-and never commits offsets. The topic is compacted and small (one record per key and client).
+and never commits offsets. The topic is compacted and small (one record per key, client and tenant).
 """
 
 from __future__ import annotations
@@ -18,18 +19,22 @@ from shared.access_tokens import SigningKeyRing
 from shared.events.envelope import EnvelopeError, EventEnvelope
 from shared.messaging.kafka_security import kafka_client_options
 from shared.messaging.topics import TENANTS_TOPIC, physical_topic
+from shared.tenant_directory import TenantDirectory
 from shared.tenant_event_signing import verify_tenant_event
 
 log = logging.getLogger(__name__)
 
 
 class TenantsTopicFollower:
-    """Keeps a SigningKeyRing in step with the tenants topic; `caught_up` is set once it read the backlog."""
+    """Keeps a SigningKeyRing and a TenantDirectory in step with the tenants topic; `caught_up` is set
+    once it read the backlog."""
 
-    def __init__(self, bootstrap: str, namespace: str, ring: SigningKeyRing):
+    def __init__(self, bootstrap: str, namespace: str, ring: SigningKeyRing,
+                 directory: TenantDirectory | None = None):
         self.bootstrap = bootstrap
         self.topic = physical_topic(TENANTS_TOPIC, namespace)
         self.ring = ring
+        self.directory = directory or TenantDirectory()
         self.caught_up = asyncio.Event()
 
     async def run(self) -> None:
@@ -77,7 +82,9 @@ class TenantsTopicFollower:
 
     def _apply(self, headers: tuple, value: bytes | None) -> None:
         try:
-            self.ring.apply(verify_tenant_event(EventEnvelope.from_kafka(headers, value)))
+            envelope = verify_tenant_event(EventEnvelope.from_kafka(headers, value))
+            self.ring.apply(envelope)
+            self.directory.apply(envelope)
         except (EnvelopeError, ValueError) as error:
             # The tenant-keys consumer dead-letters malformed records; here they are only skipped.
             log.warning("tenants record skipped by the key ring", extra={"error": type(error).__name__})

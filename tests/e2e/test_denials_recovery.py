@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.admin_api import assert_problem
+from tests.e2e.admin_api import admin_client, assert_problem, issue_key, tenant_with_key
 from tests.e2e.conftest import claim_reaching
 from tests.e2e.denials_api import NO_CLAIM, denial_of, new_claim, payer_claim_number, timeline_types
 from tests.e2e.denials_api import tenant_api as tenant_api  # a fixture
@@ -75,36 +75,46 @@ async def test_an_appeal_gets_a_deadline_and_a_letter_and_a_later_835_overturns_
     assert Decimal(analytics["summary"]["dollars_recovered"]) == Decimal(denial["denied_amount"])
 
 
-async def test_a_write_off_above_the_limit_waits_for_another_persons_approval(
-        tenant_api: httpx.AsyncClient, stack: dict[str, str]) -> None:
-    api = tenant_api
-    encounter_lines = encounter_for("SIMDNY")["service_lines"]
-    for line in encounter_lines:
-        line["charge"] = "400.00"  # 800 in all: above the default 500 approval limit
-    claim_id = await new_claim(api, stack, "SIMDNY", service_lines=encounter_lines)
-    denial = await denial_of(api, stack, claim_id)
-    assert denial["denied_amount"] == "800.00"
+async def test_a_write_off_above_the_limit_waits_for_another_credentials_approval(stack: dict[str, str]) -> None:
+    # Requester and approver are the credentials that call, never names in the body: two keys of one tenant.
+    async with admin_client(stack) as admin:
+        requester = await tenant_with_key(admin)
+        approver = await issue_key(admin, requester.tenant_id)
+    async with httpx.AsyncClient(headers=requester.headers(), timeout=20) as api, \
+            httpx.AsyncClient(headers=approver.headers(), timeout=20) as second:
+        await eventually(lambda: second.get(f"{stack['DENIALS_URL']}/v1/denials"), lambda r: r.status_code == 200,
+                         "denials to know the second key")
+        encounter_lines = encounter_for("SIMDNY")["service_lines"]
+        for line in encounter_lines:
+            line["charge"] = "400.00"  # 800 in all: above the default 500 approval limit
+        claim_id = await new_claim(api, stack, "SIMDNY", service_lines=encounter_lines)
+        denial = await denial_of(api, stack, claim_id)
+        assert denial["denied_amount"] == "800.00"
+        url = f"{stack['DENIALS_URL']}/v1/denials/{denial['denial_id']}/write-offs"
+        assert_problem(await api.post(url, json={"reason_code": "non_covered", "requested_by": "alice"}), 422)
 
-    requested = await api.post(f"{stack['DENIALS_URL']}/v1/denials/{denial['denial_id']}/write-offs",
-                               json={"reason_code": "non_covered", "requested_by": "alice"})
+        requested = await api.post(url, json={"reason_code": "non_covered"})
 
-    assert requested.status_code == 201, requested.text
-    write_off = requested.json()
-    assert write_off["status"] == "pending_approval" and write_off["amount"] == "800.00"
-    assert (await denial_of(api, stack, claim_id))["status"] == "pending_write_off"
-    pending = (await api.get(f"{stack['DENIALS_URL']}/v1/write-offs", params={"status": "pending_approval"})).json()
-    assert [w["write_off_id"] for w in pending["write_offs"]] == [write_off["write_off_id"]]
+        assert requested.status_code == 201, requested.text
+        write_off = requested.json()
+        assert write_off["status"] == "pending_approval" and write_off["amount"] == "800.00"
+        assert write_off["requested_by"] == f"api_key:{requester.key_id}"
+        assert (await denial_of(api, stack, claim_id))["status"] == "pending_write_off"
+        pending = (await api.get(f"{stack['DENIALS_URL']}/v1/write-offs", params={"status": "pending_approval"}))
+        assert [w["write_off_id"] for w in pending.json()["write_offs"]] == [write_off["write_off_id"]]
+        approve_url = f"{stack['DENIALS_URL']}/v1/write-offs/{write_off['write_off_id']}/approve"
+        assert_problem(await api.post(approve_url, json={"note": "I asked, I approve"}), 403)
+        assert_problem(await api.post(approve_url, json={"decided_by": "bob"}), 422)  # a name changes nothing
+        assert_problem(await api.post(approve_url), 403)
 
-    by_requester = await api.post(f"{stack['DENIALS_URL']}/v1/write-offs/{write_off['write_off_id']}/approve",
-                                  json={"decided_by": "alice"})
-    assert_problem(by_requester, 403)
-    approved = await api.post(f"{stack['DENIALS_URL']}/v1/write-offs/{write_off['write_off_id']}/approve",
-                              json={"decided_by": "bob", "note": "plan excludes the service"})
-    assert approved.status_code == 200, approved.text
-    assert approved.json()["status"] == "approved" and approved.json()["decided_by"] == "bob"
-    closed = await denial_of(api, stack, claim_id)
-    assert closed["status"] == "written_off" and closed["resolution"] == "written_off"
-    await claim_reaching(api, stack, claim_id, {"closed"})
+        approved = await second.post(approve_url, json={"note": "plan excludes the service"})
+
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["status"] == "approved"
+        assert approved.json()["decided_by"] == f"api_key:{approver.key_id}"
+        closed = await denial_of(api, stack, claim_id)
+        assert closed["status"] == "written_off" and closed["resolution"] == "written_off"
+        await claim_reaching(api, stack, claim_id, {"closed"})
 
 
 async def test_correct_and_resubmit_sends_the_fix_to_coding(tenant_api: httpx.AsyncClient,

@@ -66,8 +66,8 @@ async def test_a_primary_payment_makes_the_claim_ready_for_the_secondary(api, st
     assert [(a["group_code"], a["reason_code"], D(a["amount"])) for a in second["adjustments"]] == \
         [("CO", "45", D("12")), ("PR", "2", D("6"))]
     published = await database.fetch(
-        "SELECT topic FROM remittance.outbox WHERE message_key = $1 ORDER BY id", claim_id.encode())
-    assert len(published) == 2
+        "SELECT event_type FROM remittance.claim_events WHERE claim_id = $1 ORDER BY version", claim_id)
+    assert [row["event_type"] for row in published] == ["claim.remittance_posted", "claim.secondary_billing_ready"]
 
 
 async def test_a_crossover_is_not_billed_to_the_secondary_again(api, stack, database, anonymous, claims):

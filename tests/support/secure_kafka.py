@@ -107,7 +107,9 @@ def start_secure_broker(run_dir: Path, users: list[str]) -> SecureBroker:
         HOST=HOST, PORT=port, CONTROLLER_PORT=controller_port, ADMIN_USER=ADMIN, ADMIN_PASSWORD=passwords[ADMIN],
         KEYSTORE_PEM=keystore, CA_PEM=ca_file, LOG_DIRS=run_dir / "data"))
     config.chmod(0o600)
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    # base64url of a UUID, as Kafka's own random-uuid; one that starts with "-" would be read as an option
+    # by the storage tool (1 in 64 do; Kafka's own random-uuid avoids them), so the first character is a letter
+    cluster_id = "k" + base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")[1:]
     scram = [arg for user, password in passwords.items()
              for arg in ("--add-scram", f"SCRAM-SHA-512=[name={user},password={password}]")]
     subprocess.run(stack_kafka.java_command(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id,

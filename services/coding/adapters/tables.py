@@ -3,10 +3,12 @@
 from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Index, Integer, String, Table, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.phi_audit import audit_log_table
 from shared.runtime import service_metadata
 
 SCHEMA = "coding"
 metadata, messaging, api_keys = service_metadata(SCHEMA)
+audit_log = audit_log_table(metadata)  # PHI reads, append-only (shared/phi_audit.py)
 
 # The claim's current coding: the last decision, or the last coder resolution.
 coded_claims = Table(

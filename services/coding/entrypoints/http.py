@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from services.coding.adapters.repository import CodingStore
 from services.coding.adapters.review_repository import ReviewStore
+from services.coding.adapters.tables import audit_log
+from shared.db import transaction_attempts
+from shared.http.access import ClaimsReader
 from shared.http.problems import NotFound
-from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
+from shared.phi_audit import record_disclosure
 
 router = APIRouter(prefix="/v1", tags=["coding"])
-Tenant = Annotated[str, Depends(authenticated_tenant)]
 
 
 @router.get("/claims/{claim_id}/coding", summary="The claim's final codes, their sources and the edits that fired")
-async def get_coding(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
+async def get_coding(request: Request, claim_id: str, caller: ClaimsReader) -> dict[str, Any]:
     """Diagnoses and procedures with source (pms, suggested, coder), evidence offsets into the note and the
     edits naming them; `suggestions` are codes the note suggested that are not billed; `review` is the
-    claim's latest coder review item, if any."""
+    claim's latest coder review item, if any. The read is written to the audit log."""
     canonical = parse_claim_id(claim_id)
-    async with request.app.state.runtime.sessions() as session:
-        coded = await CodingStore(session).get(tenant_id, canonical)
-        review = await ReviewStore(session).latest_for_claim(tenant_id, canonical)
-    if coded is None:
-        raise NotFound(f"no coding for claim {claim_id} for this tenant")
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            coded = await CodingStore(session).get(caller.tenant_id, canonical)
+            review = await ReviewStore(session).latest_for_claim(caller.tenant_id, canonical)
+            if coded is None:
+                raise NotFound(f"no coding for claim {claim_id} for this tenant")
+            await record_disclosure(session, audit_log, request, caller, [canonical])
     return {"claim_id": canonical, "status": coded["status"], "coding_round": coded["coding_round"],
             "note_status": coded["note_status"], "diagnoses": coded["diagnoses"], "procedures": coded["procedures"],
             "suggestions": coded["suggestions"], "edits": coded["findings"], "reasons": coded["reasons"],
@@ -38,7 +42,7 @@ async def get_coding(request: Request, claim_id: str, tenant_id: Tenant) -> dict
 
 
 @router.get("/coding/edits", summary="Every edit and coding rule this service can fire")
-async def list_edits(request: Request, tenant_id: Tenant) -> dict[str, Any]:
+async def list_edits(request: Request, _caller: ClaimsReader) -> dict[str, Any]:
     """Each with its id, severity (error sends the claim to a coder), plain-language message and source."""
     definitions = await asyncio.to_thread(request.app.state.coding_engines.edit_definitions)  # waits for the load
     return {"edits": [{"edit_id": d.edit_id, "severity": d.severity, "message": d.message, "source": d.source}

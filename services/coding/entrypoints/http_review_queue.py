@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.coding.adapters.review_repository import ReviewStore, item_from_row
+from services.coding.adapters.tables import audit_log
 from services.coding.domain.coder_decisions import CodeDecision
 from services.coding.domain.review_queue import (
     EditsStillFire,
@@ -23,15 +24,14 @@ from services.coding.domain.review_queue import (
 )
 from services.coding.entrypoints.review_views import note_view, queue_entry, review_view
 from services.coding.service_layer import review_queue as use_cases
-from shared.access_tokens import ENCOUNTERS_WRITE
 from shared.db import transaction_attempts
+from shared.http.access import ClaimsReader, CodingReviewer, principal_name
 from shared.http.problems import Conflict, InvalidRequest, NotFound, ProblemError
-from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
 from shared.messaging.outbox import ConcurrencyError
+from shared.phi_audit import record_disclosure
 
 router = APIRouter(prefix="/v1/coding", tags=["coder review queue"])
-Tenant = Annotated[str, Depends(authenticated_tenant)]
 QueueStatus = Literal["active", "open", "assigned", "resolved", "superseded"]
 MAX_PAGE = 200
 NO_STORE = {"Cache-Control": "no-store"}
@@ -80,14 +80,6 @@ def review_id_of(review_id: str) -> str:
         raise NotFound(f"no review {review_id[:40]} for this tenant") from None
 
 
-def principal_of(request: Request, write: bool = True) -> str:
-    """The caller as the audit trail names it: credential kind and id, never a person's name."""
-    principal = request.state.principal
-    if write:
-        principal.require(ENCOUNTERS_WRITE)
-    return f"{principal.kind}:{principal.credential_id}"
-
-
 @asynccontextmanager
 async def _translated(request: Request) -> AsyncIterator[AsyncSession]:
     """A unit of work whose domain errors leave as problem+json."""
@@ -112,7 +104,7 @@ async def _translated(request: Request) -> AsyncIterator[AsyncSession]:
 
 @router.get("/reviews", summary="The coder review queue, oldest first, in pages")
 async def list_reviews(
-    request: Request, tenant_id: Tenant,
+    request: Request, caller: ClaimsReader,
     status: Annotated[QueueStatus, Query(description="active = open or assigned")] = "active",
     trigger: Annotated[Literal["coding", "encounter_corrected", "denial"] | None, Query()] = None,
     assigned_to: Annotated[str | None, Query(max_length=128, description="principal id, or 'me'")] = None,
@@ -124,10 +116,10 @@ async def list_reviews(
     """Pass next_cursor back as cursor, with the same filters, for the next page (null on the last)."""
     statuses = ("open", "assigned") if status == "active" else (status,)
     if assigned_to == "me":
-        assigned_to = principal_of(request, write=False)
+        assigned_to = principal_name(caller)
     async with request.app.state.runtime.sessions() as session:
         rows = await ReviewStore(session).page(
-            tenant_id, statuses=statuses, trigger=trigger, assigned_to=assigned_to, payer_id=payer_id,
+            caller.tenant_id, statuses=statuses, trigger=trigger, assigned_to=assigned_to, payer_id=payer_id,
             claim_id=parse_claim_id(claim_id) if claim_id else None,
             after_sequence=int(cursor) if cursor else None, limit=limit + 1)
     page = rows[:limit]
@@ -136,55 +128,60 @@ async def list_reviews(
 
 
 @router.get("/reviews/{review_id}", summary="A review item: reasons, working codes, decisions so far")
-async def get_review(request: Request, review_id: str, tenant_id: Tenant) -> dict[str, Any]:
+async def get_review(request: Request, review_id: str, caller: ClaimsReader) -> dict[str, Any]:
+    """The working codes with their descriptions and evidence: the read is written to the audit log."""
     async with _translated(request) as session:
-        row, decisions = await use_cases.review_details(session, tenant_id, review_id_of(review_id))
+        row, decisions = await use_cases.review_details(session, caller.tenant_id, review_id_of(review_id))
+        await record_disclosure(session, audit_log, request, caller, [row["claim_id"]], row["review_id"])
     return review_view(item_from_row(row), row, decisions)
 
 
 @router.get("/reviews/{review_id}/note", summary="The clinical note with the evidence for each code highlighted")
-async def get_review_note(request: Request, review_id: str, tenant_id: Tenant, response: Response) -> dict[str, Any]:
-    """The note text itself (PHI): for the tenant's coders only, never cached, never logged."""
+async def get_review_note(request: Request, review_id: str, caller: CodingReviewer,
+                          response: Response) -> dict[str, Any]:
+    """The note text itself (PHI): for the tenant's coders only (coding:review), never cached, never logged,
+    and written to the audit log."""
     async with _translated(request) as session:
-        row, _ = await use_cases.review_details(session, tenant_id, review_id_of(review_id))
+        row, _ = await use_cases.review_details(session, caller.tenant_id, review_id_of(review_id))
+        await record_disclosure(session, audit_log, request, caller, [row["claim_id"]], row["review_id"])
     response.headers.update(NO_STORE)
     return note_view(item_from_row(row))
 
 
-async def _changed(request: Request, review_id: str, tenant_id: str,
+async def _changed(request: Request, review_id: str, caller: CodingReviewer,
                    change: Callable[[AsyncSession, str], Any]) -> dict[str, Any]:
-    principal = principal_of(request)
     async with _translated(request) as session:
-        await change(session, principal)
-        row, decisions = await use_cases.review_details(session, tenant_id, review_id)
+        await change(session, principal_name(caller))
+        row, decisions = await use_cases.review_details(session, caller.tenant_id, review_id)
     return review_view(item_from_row(row), row, decisions)
 
 
 @router.post("/reviews/{review_id}/assignment", summary="Take the review item (claim it for the caller)")
-async def assign_review(request: Request, review_id: str, tenant_id: Tenant,
+async def assign_review(request: Request, review_id: str, caller: CodingReviewer,
                         assignment: Assignment | None = None) -> dict[str, Any]:
     reassign = assignment.reassign if assignment else False
     known = review_id_of(review_id)
-    return await _changed(request, known, tenant_id, lambda session, principal: use_cases.claim_review(
-        session, tenant_id, known, principal, reassign))
+    return await _changed(request, known, caller, lambda session, principal: use_cases.claim_review(
+        session, caller.tenant_id, known, principal, reassign))
 
 
 @router.post("/reviews/{review_id}/decisions", summary="Accept, override, remove or add a code, with a reason")
-async def post_decision(request: Request, review_id: str, tenant_id: Tenant, body: DecisionRequest) -> dict[str, Any]:
+async def post_decision(request: Request, review_id: str, caller: CodingReviewer,
+                        body: DecisionRequest) -> dict[str, Any]:
     decision = CodeDecision(action=body.action, kind=body.kind, reason=body.reason.strip(), code=body.code,
                             line_number=body.line_number, new_code=body.new_code,
                             modifiers=tuple(body.modifiers) if body.modifiers is not None else None,
                             line_numbers=tuple(body.line_numbers))
     known = review_id_of(review_id)
-    return await _changed(request, known, tenant_id, lambda session, principal: use_cases.decide_on_code(
-        session, tenant_id, known, principal, decision))
+    return await _changed(request, known, caller, lambda session, principal: use_cases.decide_on_code(
+        session, caller.tenant_id, known, principal, decision))
 
 
 @router.post("/reviews/{review_id}/resolution", summary="Resolve the item: the coder's codes become claim.coded")
-async def resolve_review(request: Request, review_id: str, tenant_id: Tenant,
+async def resolve_review(request: Request, review_id: str, caller: CodingReviewer,
                          resolution: Resolution | None = None) -> dict[str, Any]:
     acknowledged = resolution.acknowledged_edits if resolution else []
     known = review_id_of(review_id)
     engines = request.app.state.coding_engines
-    return await _changed(request, known, tenant_id, lambda session, principal: use_cases.resolve_review(
-        session, tenant_id, known, principal, engines, acknowledged))
+    return await _changed(request, known, caller, lambda session, principal: use_cases.resolve_review(
+        session, caller.tenant_id, known, principal, engines, acknowledged))

@@ -1,12 +1,14 @@
-"""Who may use the console: the holder of ADMIN_TOKEN, as a Bearer token (API) or a session cookie (pages).
+"""Who may use the console: the holder of ADMIN_TOKEN, as a Bearer token (API) or a signed-in session (pages).
 
-The cookie holds an HMAC of the token, not the token: rotating ADMIN_TOKEN signs everyone out.
-It is HttpOnly and SameSite=Strict, so another site cannot make a browser post a replay with it.
+Signing in with the token opens a session (services/console/domain/sessions.py): its cookie holds a
+random session token, never the admin token; it is HttpOnly, SameSite=Strict (another site cannot
+make a browser post a replay with it), Secure unless CONSOLE_SECURE_COOKIE=false (only for plain
+HTTP on a developer's machine), and ends at sign-out, after CONSOLE_SESSION_SECONDS, or after
+CONSOLE_IDLE_SECONDS without a request. Failed sign-ins are throttled per client address.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from fastapi import Request
@@ -16,24 +18,24 @@ from shared.http.problems import Unauthorized
 COOKIE = "console_session"
 
 
-def session_value(admin_token: str) -> str:
-    return hmac.new(admin_token.encode(), b"claimline-console-session", hashlib.sha256).hexdigest()
-
-
 def token_matches(admin_token: str, offered: str) -> bool:
     return bool(admin_token) and hmac.compare_digest(offered.encode(), admin_token.encode())
 
 
 def signed_in(request: Request) -> bool:
-    """The request carries the session cookie or the admin Bearer token."""
+    """The request carries the admin Bearer token or the cookie of a live session."""
     admin_token = request.app.state.settings.admin_token
     if not admin_token:
         return False
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token_matches(admin_token, token.strip()):
         return True
-    cookie = request.cookies.get(COOKIE, "")
-    return hmac.compare_digest(cookie.encode(), session_value(admin_token).encode())
+    return bool(request.app.state.sessions.touch(request.cookies.get(COOKIE, "")))
+
+
+def client_of(request: Request) -> str:
+    """Whom the sign-in throttle counts: the client's address (behind a proxy, the proxy's, so stricter)."""
+    return request.client.host if request.client else "unknown"
 
 
 async def administrator(request: Request) -> None:

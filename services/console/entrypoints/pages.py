@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.console.entrypoints.api import replay
-from services.console.entrypoints.auth import COOKIE, session_value, signed_in, token_matches
+from services.console.entrypoints.auth import COOKIE, client_of, signed_in, token_matches
 from shared.http.problems import ProblemError
 
 templates = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
@@ -38,12 +38,30 @@ async def login_page() -> HTMLResponse:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
+    settings, throttle, client = request.app.state.settings, request.app.state.login_throttle, client_of(request)
+    wait = throttle.retry_after(client)
+    if wait:
+        response = page("login.html", status_code=429, error=f"Too many failed sign-ins; try again in {wait} s.")
+        response.headers["Retry-After"] = str(wait)
+        return response
     offered = (await form(request)).get("token", [""])[0]
-    admin_token = request.app.state.settings.admin_token
-    if not token_matches(admin_token, offered):
+    if not token_matches(settings.admin_token, offered):
+        throttle.failed(client)
         return page("login.html", status_code=401, error="That is not the admin token.")
+    throttle.succeeded(client)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, session_value(admin_token), httponly=True, samesite="strict", path="/")
+    response.set_cookie(COOKIE, request.app.state.sessions.open(), max_age=settings.console_session_seconds,
+                        httponly=True, samesite="strict", secure=settings.console_secure_cookie, path="/")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    """Sign out: the session ends on the server, so a copy of the cookie is worth nothing either."""
+    request.app.state.sessions.close(request.cookies.get(COOKIE, ""))
+    response = to_login()
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
+                           secure=request.app.state.settings.console_secure_cookie)
     return response
 
 

@@ -17,10 +17,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.phi_audit import audit_log_table
 from shared.runtime import service_metadata
 
 SCHEMA = "denials"
 metadata, messaging, api_keys = service_metadata(SCHEMA)
+audit_log = audit_log_table(metadata)  # PHI reads, append-only (shared/phi_audit.py)
 
 denials = Table(
     "denials", metadata,

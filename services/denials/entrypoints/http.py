@@ -24,6 +24,7 @@ from services.denials.entrypoints.http_common import (
 )
 from services.denials.service_layer import recovery
 from shared.db import transaction_attempts
+from shared.http.access import ClaimsWriter
 from shared.http.problems import NotFound
 from shared.http.spreadsheet_csv import csv_response
 
@@ -161,35 +162,36 @@ async def get_denial(request: Request, tenant_id: Tenant, denial_id: str) -> dic
 
 @router.post("/denials/{denial_id}/correct", status_code=202,
              summary="Correct and resubmit: the fix goes to intake or coding; submission then sends frequency 7")
-async def correct(request: Request, tenant_id: Tenant, denial_id: str, body: CorrectionRequest) -> dict[str, Any]:
+async def correct(request: Request, caller: ClaimsWriter, denial_id: str, body: CorrectionRequest) -> dict[str, Any]:
     async for attempt in transaction_attempts(request.app.state.runtime.sessions):
         async with attempt as session:
-            denial = await recovery.request_correction(DenialStore(session), tenant_id, path_id(denial_id), body.route,
-                                                       body.reason)
+            denial = await recovery.request_correction(DenialStore(session), caller.tenant_id, path_id(denial_id),
+                                                       body.route, body.reason)
     return denial_view(denial)
 
 
 @router.post("/denials/{denial_id}/assign", summary="Assign (or unassign with null) a denial")
-async def assign(request: Request, tenant_id: Tenant, denial_id: str, body: Assignment) -> dict[str, Any]:
+async def assign(request: Request, caller: ClaimsWriter, denial_id: str, body: Assignment) -> dict[str, Any]:
     async for attempt in transaction_attempts(request.app.state.runtime.sessions):
         async with attempt as session:
-            await recovery.assign(DenialStore(session), tenant_id, path_id(denial_id), body.assignee)
+            await recovery.assign(DenialStore(session), caller.tenant_id, path_id(denial_id), body.assignee)
     return {"denial_id": denial_id, "assigned_to": body.assignee}
 
 
 @router.post("/denials/{denial_id}/snooze", summary="Hide a denial from the work queue until a time")
-async def snooze(request: Request, tenant_id: Tenant, denial_id: str, body: Snooze) -> dict[str, Any]:
+async def snooze(request: Request, caller: ClaimsWriter, denial_id: str, body: Snooze) -> dict[str, Any]:
     async for attempt in transaction_attempts(request.app.state.runtime.sessions):
         async with attempt as session:
-            await recovery.snooze(DenialStore(session), tenant_id, path_id(denial_id), body.until)
+            await recovery.snooze(DenialStore(session), caller.tenant_id, path_id(denial_id), body.until)
     return {"denial_id": denial_id, "snoozed_until": body.until.isoformat() if body.until else None}
 
 
 @router.post("/denials/{denial_id}/comments", status_code=201, summary="Comment on a denial")
-async def add_comment(request: Request, tenant_id: Tenant, denial_id: str, body: Comment) -> dict[str, Any]:
+async def add_comment(request: Request, caller: ClaimsWriter, denial_id: str, body: Comment) -> dict[str, Any]:
     async for attempt in transaction_attempts(request.app.state.runtime.sessions):
         async with attempt as session:
-            row = await recovery.comment(DenialStore(session), tenant_id, path_id(denial_id), body.author, body.body)
+            row = await recovery.comment(DenialStore(session), caller.tenant_id, path_id(denial_id), body.author,
+                                         body.body)
     return {"comment_id": row["comment_id"], "author": row["author"], "body": row["body"],
             "created_at": row["created_at"].isoformat()}
 

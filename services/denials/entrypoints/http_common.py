@@ -1,17 +1,16 @@
-"""What denials' routers share: the tenant dependency, the request body base, id checks, views."""
+"""What denials' routers share: the reading tenant, the request body base, id checks, views."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
 
+from shared.http.access import ReadingTenant
 from shared.http.problems import NotFound
-from shared.http.service_app import authenticated_tenant
 
-Tenant = Annotated[str, Depends(authenticated_tenant)]
+Tenant = ReadingTenant  # reads; a write takes its caller with the scope it needs (shared/http/access.py)
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 

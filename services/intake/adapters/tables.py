@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from shared.phi_audit import audit_log_table
 from shared.runtime import service_metadata
 
 SCHEMA = "intake"
@@ -92,23 +93,8 @@ oauth_clients = Table(
     Column("revoked_at", DateTime(timezone=True)),
 )
 
-# Who read which claim's PHI (migration 0002); a trigger refuses UPDATE, DELETE and TRUNCATE.
-audit_log = Table(
-    "audit_log", metadata,
-    Column("audit_id", BigInteger, Identity(), primary_key=True),
-    Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("tenant_id", String(64), nullable=False),
-    Column("principal_kind", String(20), nullable=False),
-    Column("principal_id", String(64), nullable=False),
-    Column("method", String(10), nullable=False),
-    Column("endpoint", String(200), nullable=False),
-    Column("claim_id", String(64)),
-    Column("client_ip", String(64)),
-    Column("user_agent", String(500)),
-    Column("trace_id", String(32)),
-    Index("audit_log_tenant_time_idx", "tenant_id", "occurred_at"),
-    Index("audit_log_claim_idx", "claim_id", "occurred_at"),
-)
+# Who read which claim's PHI (migrations 0002 and 0005_trust_access); a trigger refuses UPDATE, DELETE and TRUNCATE.
+audit_log = audit_log_table(metadata)
 
 # Outbound webhooks (migration 0003). Secrets are kept as issued: HMAC signing needs the key itself.
 webhook_endpoints = Table(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import datetime as dt
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +14,7 @@ from shared.events.envelope import EventEnvelope
 from shared.events.registry import ClaimEvent
 from shared.messaging.outbox import enqueue
 from shared.messaging.topics import TENANTS_TOPIC
-from shared.tenancy import ApiKeyIssued, ApiKeyRevoked, hash_key
+from shared.tenancy import ApiKeyIssued, ApiKeyRetired, ApiKeyRevoked, hash_key, stops_by
 from shared.tenant_event_signing import sign_tenant_event
 
 
@@ -34,9 +36,28 @@ async def revoke_key(session: AsyncSession, key_id: str) -> bool:
     if tenant_id is None:
         return False
     await session.execute(api_keys.update().where(api_keys.c.key_id == key_id).values(
-        revoked_at=func.coalesce(api_keys.c.revoked_at, func.now())))  # the first revocation's time stands
+        revoked_at=stops_by(api_keys, func.now())))  # an earlier stop stands; a later retirement comes forward
     await announce(session, ApiKeyRevoked(key_id=key_id, tenant_id=tenant_id), key_id, tenant_id)
     return True
+
+
+async def retire_key(session: AsyncSession, key_id: str, not_after: dt.datetime) -> dt.datetime | None:
+    """Schedule the key's end at not_after (an earlier end stands) and announce it; the end in force, or
+    None when no key has this id or it has stopped already (a stopped key is never revived)."""
+    row = (await session.execute(
+        api_keys.update().where(api_keys.c.key_id == key_id,
+                                or_(api_keys.c.revoked_at.is_(None), api_keys.c.revoked_at > func.now()))
+        .values(revoked_at=stops_by(api_keys, not_after))
+        .returning(api_keys.c.tenant_id, api_keys.c.key_hash, api_keys.c.revoked_at))).first()
+    if row is None:
+        return None
+    await announce(session, ApiKeyRetired(key_id=key_id, key_hash=row.key_hash, tenant_id=row.tenant_id,
+                                          not_after=row.revoked_at), key_id, row.tenant_id)
+    return row.revoked_at
+
+
+async def key_exists(session: AsyncSession, key_id: str) -> bool:
+    return (await session.execute(select(api_keys.c.key_id).where(api_keys.c.key_id == key_id))).first() is not None
 
 
 async def announce(session: AsyncSession, event: ClaimEvent, subject: str, tenant_id: str) -> None:

@@ -1,13 +1,13 @@
-"""Tenants, credentials and who-read-what: the rules of access, free of HTTP and SQL."""
+"""Tenants and credentials: the rules of access, free of HTTP and SQL."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from shared.access_tokens import SCOPES
 from shared.errors import DomainError
+from shared.tenant_directory import TenantLimits as TenantLimits  # defined beside the tenants topic's directory
 
 CLIENT_ID_PREFIX = "clc_"
 CLIENT_SECRET_PREFIX = "cls_"
@@ -23,6 +23,14 @@ class TenantExists(DomainError):
 
 class UnknownCredential(DomainError):
     """No API key or OAuth client with this id."""
+
+
+class CredentialStopped(DomainError):
+    """The credential was revoked or retired already; nothing brings it back."""
+
+
+class SigningKeyInUse(DomainError):
+    """This intake process signs tokens with the key: start it with a new key before retiring this one."""
 
 
 class InvalidClient(DomainError):
@@ -70,26 +78,3 @@ def new_client_credentials() -> tuple[str, str]:
 def hash_secret(secret: str) -> str:
     """SHA-256: client secrets are 256-bit random, so a slow hash adds nothing (as for API keys)."""
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class TenantLimits:
-    """A tenant's request budget: a sustained rate and a burst."""
-
-    per_second: float
-    burst: int
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One disclosure of a claim's PHI-bearing data: who, what, from where (when is the row's time)."""
-
-    tenant_id: str
-    principal_kind: str
-    principal_id: str
-    method: str
-    endpoint: str
-    claim_id: str | None
-    client_ip: str | None
-    user_agent: str | None
-    trace_id: str | None

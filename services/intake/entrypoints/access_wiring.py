@@ -9,10 +9,10 @@ from fastapi import FastAPI
 
 from services.intake.adapters.access_repository import AccessStore
 from services.intake.domain.access import TenantLimits
-from services.intake.entrypoints.rate_limit import TenantRateLimiter
 from services.intake.service_layer.access import announce_signing_key
 from shared.access_tokens import SigningKey
 from shared.db import unit_of_work
+from shared.http.rate_limit import TenantRateLimiter
 from shared.messaging.consumer import is_transient
 from shared.runtime import ServiceRuntime
 
@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 
 
 def wire_access(runtime: ServiceRuntime, app: FastAPI) -> None:
-    """Put the signing key and the rate limiter on app.state; announce the key when the runtime starts."""
+    """Put the signing key and the rate limiter on app.state; announce the key when the runtime starts.
+
+    Intake's limiter reads budgets from its own tenants table (the source the tenants topic is made
+    from), so a tenant's budget holds from its first request here."""
     settings = runtime.settings
     signing_key = SigningKey.from_setting(settings.oauth_signing_key)
     app.state.signing_key = signing_key

@@ -1,33 +1,30 @@
-"""Intake's admin API: tenants, API keys, OAuth clients and the audit log, behind ADMIN_TOKEN."""
+"""Intake's admin API: tenants, API keys (issue, retire, revoke), OAuth clients and token signing keys,
+behind ADMIN_TOKEN. The PHI audit log is at GET /v1/admin/audit on every service (shared/http/admin_audit.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.intake.adapters.access_repository import AccessStore
-from services.intake.adapters.audit import AuditLog
-from services.intake.domain.access import InvalidScope, TenantExists, TenantLimits, UnknownCredential, UnknownTenant
+from services.intake.domain.access import (
+    CredentialStopped,
+    InvalidScope,
+    TenantExists,
+    TenantLimits,
+    UnknownCredential,
+    UnknownTenant,
+)
 from services.intake.service_layer import access
 from shared.access_tokens import SCOPES
 from shared.db import transaction_attempts
-from shared.http.problems import Conflict, NotFound, Unauthorized, Unprocessable
+from shared.http.access import administrator as administrator  # intake's admin routers import it from here
+from shared.http.problems import Conflict, NotFound, Unprocessable
 
 TENANT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-
-
-async def administrator(request: Request) -> None:
-    """Dependency: the request carries `Authorization: Bearer <ADMIN_TOKEN>` (compared in constant time)."""
-    expected = request.app.state.runtime.settings.admin_token
-    if not expected:
-        raise Unauthorized("the admin API is disabled: this service has no ADMIN_TOKEN")
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise Unauthorized("send Authorization: Bearer <admin token>")
 
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(administrator)])
@@ -58,8 +55,27 @@ class NewClient(BaseModel):
                               description=f"any of: {', '.join(SCOPES)}")
 
 
+class Retirement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    not_after: dt.datetime | None = Field(default=None, description="when it stops working everywhere "
+                                          "(ISO 8601; without an offset, UTC); default: now")
+
+    def moment(self) -> dt.datetime:
+        if self.not_after is None:
+            return dt.datetime.now(dt.UTC)
+        return self.not_after if self.not_after.tzinfo else self.not_after.replace(tzinfo=dt.UTC)
+
+
 def _stamp(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _key_view(key: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """revoked_at once the key has stopped; retires_at while a retirement is ahead of it."""
+    stops = key["revoked_at"]
+    return {**key, "created_at": _stamp(key["created_at"]),
+            "revoked_at": _stamp(stops) if stops is not None and stops <= now else None,
+            "retires_at": _stamp(stops) if stops is not None and stops > now else None}
 
 
 @router.post("/tenants", status_code=201, summary="Register a tenant, optionally with its own rate limit")
@@ -88,8 +104,23 @@ async def issue_api_key(request: Request, tenant_id: str) -> dict[str, str]:
 async def list_api_keys(request: Request, tenant_id: str) -> dict[str, Any]:
     async with request.app.state.runtime.sessions() as session:
         keys = await AccessStore(session).api_keys(tenant_id)
-    return {"api_keys": [{**k, "created_at": _stamp(k["created_at"]), "revoked_at": _stamp(k["revoked_at"])}
-                         for k in keys]}
+    now = dt.datetime.now(dt.UTC)
+    return {"api_keys": [_key_view(k, now) for k in keys]}
+
+
+@router.post("/api-keys/{key_id}/retire",
+             summary="Retire an API key: it works until not_after, then stops in every service (rotation)")
+async def retire_api_key(request: Request, key_id: str, body: Retirement) -> dict[str, Any]:
+    """Issue the new key first, switch the practice to it, then retire the old one with a grace period."""
+    try:
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                ends = await access.retire_api_key(session, key_id, body.moment())
+    except UnknownCredential as unknown:
+        raise NotFound(str(unknown)) from None
+    except CredentialStopped as stopped:
+        raise Conflict(str(stopped)) from None
+    return {"key_id": key_id, "not_after": ends.isoformat()}
 
 
 @router.delete("/api-keys/{key_id}", status_code=204, summary="Revoke an API key in every service")
@@ -128,16 +159,3 @@ async def revoke_client(request: Request, client_id: str) -> Response:
     except UnknownCredential as unknown:
         raise NotFound(str(unknown)) from None
     return Response(status_code=204)
-
-
-@router.get("/audit", summary="Who read which claim's PHI, when and from where (oldest first)")
-async def audit(request: Request, tenant_id: str | None = None, claim_id: str | None = None,
-                since: dt.datetime | None = None, after_id: Annotated[int | None, Query(ge=0)] = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)  # a time without an offset is read as UTC
-    async with request.app.state.runtime.sessions() as session:
-        entries = await AuditLog(session).search(tenant_id=tenant_id, claim_id=claim_id, since=since,
-                                                 after_id=after_id, limit=limit)
-    return {"entries": [{**e, "occurred_at": _stamp(e["occurred_at"])} for e in entries],
-            "next_after_id": entries[-1]["audit_id"] if len(entries) == limit else None}

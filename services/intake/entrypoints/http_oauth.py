@@ -10,13 +10,14 @@ import base64
 import binascii
 from urllib.parse import parse_qs, unquote_plus
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Security
 from fastapi.responses import JSONResponse
 
 from services.intake.domain.access import InvalidClient, InvalidScope, InvalidTokenRequest, UnsupportedGrantType
 from services.intake.service_layer.access import issue_access_token
 from shared.db import transaction_attempts
-from shared.http.problems import problem
+from shared.http.access import OAUTH_CLIENT
+from shared.http.problems import ProblemError, problem
 
 router = APIRouter(prefix="/v1/oauth", tags=["oauth"])
 FORM = "application/x-www-form-urlencoded"
@@ -72,9 +73,17 @@ _TOKEN_REQUEST = {"requestBody": {"required": True, "content": {FORM: {"schema":
         "client_secret": {"type": "string", "description": "unless sent by HTTP Basic"}}}}}}}
 
 
+class SigningKeyRetired(ProblemError):
+    status, problem_type, title = 503, "signing-key-retired", "Token signing key retired"
+
+
 @router.post("/token", summary="Exchange client credentials for a 15-minute access token",
-             openapi_extra=_TOKEN_REQUEST)
+             openapi_extra=_TOKEN_REQUEST, dependencies=[Security(OAUTH_CLIENT)])
 async def token(request: Request) -> JSONResponse:
+    signing_key = request.app.state.signing_key
+    if request.app.state.runtime.key_ring.is_retired(signing_key.kid):
+        # A token nobody would accept is worse than none: the operator must give intake a new key.
+        raise SigningKeyRetired("this intake's token signing key was retired; it needs a new OAUTH_SIGNING_KEY")
     try:
         form = _form(request.headers.get("content-type", ""), await request.body())
         grant_type = form.get("grant_type")
@@ -87,7 +96,7 @@ async def token(request: Request) -> JSONResponse:
         async for attempt in transaction_attempts(runtime.sessions):
             async with attempt as session:
                 access_token, claims = await issue_access_token(
-                    session, request.app.state.signing_key, client_id, client_secret, form.get("scope"),
+                    session, signing_key, client_id, client_secret, form.get("scope"),
                     runtime.settings.access_token_ttl_seconds)
     except tuple(_OAUTH_ERRORS) as error:
         status, code = _OAUTH_ERRORS[type(error)]

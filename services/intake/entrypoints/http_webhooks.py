@@ -7,7 +7,7 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, UrlConstraints, field_validator
 
 from services.intake.domain.outbound_webhooks import (
@@ -22,11 +22,10 @@ from services.intake.domain.outbound_webhooks import (
 from services.intake.domain.webhook_targets import WebhookTargetRefused, check_url
 from services.intake.service_layer import webhook_deliveries as use_cases
 from shared.db import transaction_attempts
+from shared.http.access import WebhooksManager
 from shared.http.problems import Conflict, InvalidRequest, NotFound
-from shared.http.service_app import authenticated_tenant
 
 router = APIRouter(prefix="/v1", tags=["outbound webhooks"])
-Tenant = Annotated[str, Depends(authenticated_tenant)]
 # the domain's EVENT_TYPES; a unit test keeps them in step
 EventType = Literal["claim.status_changed", "claim.appeal_deadline_approaching"]
 
@@ -105,7 +104,7 @@ def delivery_json(delivery: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/webhook-endpoints", status_code=201, summary="Register an endpoint for claim status changes")
 async def post_webhook_endpoint(request: Request, registration: EndpointRegistration,
-                                tenant_id: Tenant) -> dict[str, Any]:
+                                caller: WebhooksManager) -> dict[str, Any]:
     """Answers with the endpoint's signing secret (whsec_...); it is shown this once only.
 
     The URL's scheme and a literal address are checked here (422); where a name resolves is checked
@@ -120,7 +119,7 @@ async def post_webhook_endpoint(request: Request, registration: EndpointRegistra
         async for attempt in transaction_attempts(request.app.state.runtime.sessions):
             async with attempt as session:
                 endpoint = await use_cases.register_endpoint(
-                    session, tenant_id, str(registration.url), registration.description,
+                    session, caller.tenant_id, str(registration.url), registration.description,
                     list(registration.event_types), settings.max_endpoints_per_tenant)
     except TooManyEndpoints as too_many:
         raise Conflict(str(too_many), max_endpoints=too_many.limit) from None
@@ -128,31 +127,31 @@ async def post_webhook_endpoint(request: Request, registration: EndpointRegistra
 
 
 @router.get("/webhook-endpoints", summary="The tenant's webhook endpoints (without secrets)")
-async def get_webhook_endpoints(request: Request, tenant_id: Tenant) -> dict[str, Any]:
+async def get_webhook_endpoints(request: Request, caller: WebhooksManager) -> dict[str, Any]:
     async with request.app.state.runtime.sessions() as session:
-        endpoints = await use_cases.list_endpoints(session, tenant_id)
+        endpoints = await use_cases.list_endpoints(session, caller.tenant_id)
     return {"endpoints": [endpoint_json(e) for e in endpoints]}
 
 
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=204, summary="Remove an endpoint and its deliveries")
-async def delete_webhook_endpoint(request: Request, endpoint_id: str, tenant_id: Tenant) -> Response:
+async def delete_webhook_endpoint(request: Request, endpoint_id: str, caller: WebhooksManager) -> Response:
     try:
         async for attempt in transaction_attempts(request.app.state.runtime.sessions):
             async with attempt as session:
-                await use_cases.delete_endpoint(session, tenant_id, known_endpoint_id(endpoint_id))
+                await use_cases.delete_endpoint(session, caller.tenant_id, known_endpoint_id(endpoint_id))
     except EndpointNotFound as missing:
         raise NotFound(str(missing)) from None
     return Response(status_code=204)
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/rotate-secret", summary="Issue a new signing secret")
-async def rotate_webhook_secret(request: Request, endpoint_id: str, tenant_id: Tenant) -> dict[str, Any]:
+async def rotate_webhook_secret(request: Request, endpoint_id: str, caller: WebhooksManager) -> dict[str, Any]:
     """The new secret is shown once; the old one keeps signing beside it for 24 hours."""
     try:
         async for attempt in transaction_attempts(request.app.state.runtime.sessions):
             async with attempt as session:
-                endpoint = await use_cases.rotate_endpoint_secret(session, tenant_id, known_endpoint_id(endpoint_id),
-                                                                  dt.datetime.now(dt.UTC))
+                endpoint = await use_cases.rotate_endpoint_secret(
+                    session, caller.tenant_id, known_endpoint_id(endpoint_id), dt.datetime.now(dt.UTC))
     except EndpointNotFound as missing:
         raise NotFound(str(missing)) from None
     return endpoint_json(endpoint)
@@ -160,7 +159,7 @@ async def rotate_webhook_secret(request: Request, endpoint_id: str, tenant_id: T
 
 @router.get("/webhook-endpoints/{endpoint_id}/deliveries", summary="An endpoint's deliveries and their attempts")
 async def get_webhook_deliveries(
-    request: Request, endpoint_id: str, tenant_id: Tenant,
+    request: Request, endpoint_id: str, caller: WebhooksManager,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="next_cursor of the previous page")] = None,
     status: Annotated[DeliveryStatus | None, Query()] = None,
@@ -168,8 +167,9 @@ async def get_webhook_deliveries(
     """Newest first; pass next_cursor back as cursor for the next page (null on the last page)."""
     try:
         async with request.app.state.runtime.sessions() as session:
-            page = await use_cases.list_deliveries(session, tenant_id, known_endpoint_id(endpoint_id), limit=limit,
-                                                   before_sequence=int(cursor) if cursor else None, status=status)
+            page = await use_cases.list_deliveries(session, caller.tenant_id, known_endpoint_id(endpoint_id),
+                                                   limit=limit, before_sequence=int(cursor) if cursor else None,
+                                                   status=status)
     except EndpointNotFound as missing:
         raise NotFound(str(missing)) from None
     next_cursor = str(page[-1]["sequence"]) if len(page) == limit else None
@@ -177,12 +177,12 @@ async def get_webhook_deliveries(
 
 
 @router.post("/webhook-deliveries/{delivery_id}/replay", status_code=202, summary="Send a finished delivery again")
-async def replay_webhook_delivery(request: Request, delivery_id: str, tenant_id: Tenant) -> dict[str, Any]:
+async def replay_webhook_delivery(request: Request, delivery_id: str, caller: WebhooksManager) -> dict[str, Any]:
     """Same webhook-id and body, so a receiver that already has it can drop it."""
     try:
         async for attempt in transaction_attempts(request.app.state.runtime.sessions):
             async with attempt as session:
-                delivery = await use_cases.replay_delivery(session, tenant_id, known_delivery_id(delivery_id),
+                delivery = await use_cases.replay_delivery(session, caller.tenant_id, known_delivery_id(delivery_id),
                                                            dt.datetime.now(dt.UTC))
     except DeliveryNotFound as missing:
         raise NotFound(str(missing)) from None

@@ -6,6 +6,7 @@ signing key) is queued on the tenants topic in the same transaction as the chang
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +14,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.access_repository import AccessStore
-from services.intake.adapters.tenant_admin import announce, issue_key, revoke_key
+from services.intake.adapters.tenant_admin import announce, issue_key, key_exists, retire_key, revoke_key
 from services.intake.domain.access import (
+    CredentialStopped,
     InvalidClient,
     TenantExists,
     TenantLimits,
@@ -25,8 +27,9 @@ from services.intake.domain.access import (
     new_client_credentials,
     requested_scopes,
 )
-from shared.access_tokens import AccessTokenClaims, OAuthClientRevoked, SigningKey
+from shared.access_tokens import AccessTokenClaims, OAuthClientRevoked, SigningKey, TokenSigningKeyRetired
 from shared.tenancy import new_api_key
+from shared.tenant_directory import TenantRegistered
 
 
 async def create_tenant(session: AsyncSession, tenant_id: str, name: str,
@@ -35,6 +38,10 @@ async def create_tenant(session: AsyncSession, tenant_id: str, name: str,
     created = await AccessStore(session).add_tenant(tenant_id, name, limits)
     if created is None:
         raise TenantExists(f"tenant {tenant_id} already exists")
+    # Every service rate-limits the tenant, so every service learns its budget (keyed by tenant: latest wins).
+    await announce(session, TenantRegistered(
+        tenant_id=tenant_id, rate_limit_per_second=limits.per_second if limits else None,
+        rate_limit_burst=limits.burst if limits else None), f"tenant:{tenant_id}", tenant_id)
     return created
 
 
@@ -51,6 +58,17 @@ async def revoke_api_key(session: AsyncSession, key_id: str) -> None:
     """Stop the key working here at once and everywhere once the tenants topic is read."""
     if not await revoke_key(session, key_id):
         raise UnknownCredential(f"no API key {key_id}")
+
+
+async def retire_api_key(session: AsyncSession, key_id: str, not_after: dt.datetime) -> dt.datetime:
+    """Rotation's second half: the key keeps working until not_after, then stops everywhere. Returns the
+    end in force (an earlier one stands)."""
+    ends = await retire_key(session, key_id, not_after)
+    if ends is None:
+        if await key_exists(session, key_id):
+            raise CredentialStopped(f"API key {key_id} has stopped already")
+        raise UnknownCredential(f"no API key {key_id}")
+    return ends
 
 
 @dataclass(frozen=True)
@@ -95,3 +113,9 @@ async def issue_access_token(session: AsyncSession, signing_key: SigningKey, cli
 async def announce_signing_key(session: AsyncSession, signing_key: SigningKey) -> None:
     """Publish the public half of intake's token key so every service can verify its tokens."""
     await announce(session, signing_key.announcement(), f"signing-key:{signing_key.kid}", "*")
+
+
+async def retire_signing_key(session: AsyncSession, kid: str, not_after: dt.datetime) -> None:
+    """Tokens signed with kid stop verifying everywhere at not_after (announced apart from the key, so
+    re-announcing the key can never undo it)."""
+    await announce(session, TokenSigningKeyRetired(kid=kid, not_after=not_after), f"signing-key-retired:{kid}", "*")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Security
 from pydantic import BaseModel, Field
 
 from services.remittance.adapters.repository import RemittanceStore, cents
@@ -17,16 +17,17 @@ from services.remittance.service_layer.unmatched import (
     unmatched_queue,
 )
 from shared.db import transaction_attempts
+from shared.http.access import CLEARINGHOUSE_SIGNATURE, PaymentsWriter, ReadingTenant
 from shared.http.problems import NotFound, Unprocessable
-from shared.http.service_app import authenticated_tenant
 from shared.http.webhook_receiver import MalformedWebhook, VerifiedWebhook, verified_webhook
 from shared.ids import parse_claim_id
 
 router = APIRouter(prefix="/v1", tags=["remittance"])
-Tenant = Annotated[str, Depends(authenticated_tenant)]
+Tenant = ReadingTenant
 
 
-@router.post("/webhooks/clearinghouse", summary="835 deliveries (Standard Webhooks, signed)")
+@router.post("/webhooks/clearinghouse", summary="835 deliveries (Standard Webhooks, signed)",
+             dependencies=[Security(CLEARINGHOUSE_SIGNATURE)])
 async def era_webhook(request: Request,
                       webhook: Annotated[VerifiedWebhook, Depends(verified_webhook)]) -> dict[str, str]:
     if webhook.type != "x12.835" or not isinstance(webhook.data.get("x12"), str):
@@ -78,12 +79,12 @@ async def unmatched_eras(request: Request, tenant_id: Tenant,
 
 @router.post("/eras/{era_id}/claims/{claim_index}/match", summary="Post a waiting claim payment to a chosen claim")
 async def match_unmatched(request: Request, era_id: str, claim_index: int, body: ClaimChoice,
-                          tenant_id: Tenant) -> dict[str, Any]:
+                          caller: PaymentsWriter) -> dict[str, Any]:
     era_uuid, claim_uuid = parse_claim_id(era_id), parse_claim_id(body.claim_id)
     try:
         async for attempt in transaction_attempts(request.app.state.runtime.sessions):
             async with attempt as session:
-                await match_claim_payment(session, tenant_id, era_uuid, claim_index, claim_uuid)
+                await match_claim_payment(session, caller.tenant_id, era_uuid, claim_index, claim_uuid)
     except ClaimPaymentNotWaiting as error:
         raise NotFound(str(error)) from None
     except MatchRefused as error:

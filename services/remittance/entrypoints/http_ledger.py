@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from services.remittance.adapters.repository import RemittanceStore, cents
 from services.remittance.domain.posting_model import PATIENT_KINDS, EntryKind
+from shared.http.access import ReadingTenant
 from shared.http.problems import NotFound
-from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
 
 router = APIRouter(prefix="/v1", tags=["remittance"])
-Tenant = Annotated[str, Depends(authenticated_tenant)]
+Tenant = ReadingTenant
 ZERO = Decimal("0.00")
 PATIENT_PARTS = (EntryKind.DEDUCTIBLE, EntryKind.COINSURANCE, EntryKind.COPAY, EntryKind.OTHER_PATIENT_RESPONSIBILITY)
 

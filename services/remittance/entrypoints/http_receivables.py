@@ -6,17 +6,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from services.remittance.domain.aging import BUCKETS, AgingRow
 from services.remittance.domain.statement import money
 from services.remittance.service_layer.accounts_receivable import aging, summary
-from shared.http.service_app import authenticated_tenant
+from shared.http.access import ReadingTenant
 from shared.http.spreadsheet_csv import csv_response
 
 CENT = Decimal("0.01")
 router = APIRouter(prefix="/v1/ar", tags=["accounts receivable"])
-Tenant = Annotated[str, Depends(authenticated_tenant)]
+Tenant = ReadingTenant
 By = Annotated[Literal["payer", "patient"], Query(description="payer: insurance A/R per payer id; "
                                                                 "patient: patient A/R per patient key")]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,22 +51,31 @@ class AcknowledgementStore:
         return [dict(r._mapping) for r in rows]
 
     async def visible(self, delivery_id: str, tenant_id: str) -> dict[str, Any] | None:
-        """An ack the tenant may see: one about its claims, or one about no known claim at all."""
-        results_of = select(acknowledgement_results.c.delivery_id).where(
-            acknowledgement_results.c.delivery_id == acknowledgements.c.delivery_id)
-        own = results_of.where(acknowledgement_results.c.tenant_id == tenant_id)
+        """An ack the tenant may see: one with results about its claims (one about no known claim is
+        the operator's: its references may name another tenant's patients)."""
+        own = select(acknowledgement_results.c.delivery_id).where(
+            acknowledgement_results.c.delivery_id == acknowledgements.c.delivery_id,
+            acknowledgement_results.c.tenant_id == tenant_id)
         row = (await self.session.execute(select(
             acknowledgements.c.delivery_id, acknowledgements.c.kind, acknowledgements.c.outcome,
             acknowledgements.c.parse_error, acknowledgements.c.received_at, acknowledgements.c.unmatched_references,
-        ).where(acknowledgements.c.delivery_id == delivery_id,
-                or_(exists(own), ~exists(results_of))))).first()
+        ).where(acknowledgements.c.delivery_id == delivery_id, exists(own)))).first()
         return dict(row._mapping) if row else None
 
-    async def results(self, delivery_id: str, tenant_id: str) -> list[dict[str, Any]]:
-        """The tenant's per-submission results of one ack."""
-        rows = (await self.session.execute(select(acknowledgement_results).where(
-            acknowledgement_results.c.delivery_id == delivery_id, acknowledgement_results.c.tenant_id == tenant_id,
-        ).order_by(acknowledgement_results.c.created_at))).all()
+    async def any(self, delivery_id: str) -> dict[str, Any] | None:
+        """An ack whoever's it is (the operator's view)."""
+        row = (await self.session.execute(select(
+            acknowledgements.c.delivery_id, acknowledgements.c.kind, acknowledgements.c.outcome,
+            acknowledgements.c.parse_error, acknowledgements.c.received_at, acknowledgements.c.unmatched_references,
+        ).where(acknowledgements.c.delivery_id == delivery_id))).first()
+        return dict(row._mapping) if row else None
+
+    async def results(self, delivery_id: str, tenant_id: str | None) -> list[dict[str, Any]]:
+        """The tenant's per-submission results of one ack (every tenant's for None: the operator)."""
+        query = select(acknowledgement_results).where(acknowledgement_results.c.delivery_id == delivery_id)
+        if tenant_id is not None:
+            query = query.where(acknowledgement_results.c.tenant_id == tenant_id)
+        rows = (await self.session.execute(query.order_by(acknowledgement_results.c.created_at))).all()
         return [dict(r._mapping) for r in rows]
 
     async def results_of_claim(self, tenant_id: str, claim_id: str) -> list[dict[str, Any]]:

@@ -16,10 +16,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.phi_audit import audit_log_table
 from shared.runtime import service_metadata
 
 SCHEMA = "submission"
 metadata, messaging, api_keys = service_metadata(SCHEMA)
+audit_log = audit_log_table(metadata)  # PHI reads, append-only (shared/phi_audit.py)
 
 # ISA13/GS06/ST02 must be unique per sender: a database sequence survives restarts and instances.
 interchange_control_numbers = Sequence("interchange_control_numbers", metadata=metadata, start=1,

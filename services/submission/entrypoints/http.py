@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Security
 
 from services.submission.adapters.acknowledgement_store import AcknowledgementStore
 from services.submission.adapters.repository import SubmissionStore
+from services.submission.adapters.tables import audit_log
 from services.submission.service_layer.acknowledgements import read_acknowledgement, receive_acknowledgement
 from shared.db import transaction_attempts
+from shared.http.access import CLEARINGHOUSE_SIGNATURE, ClaimsReader
 from shared.http.problems import NotFound, Unprocessable
-from shared.http.service_app import authenticated_tenant
 from shared.http.webhook_receiver import MalformedWebhook, VerifiedWebhook, verified_webhook
 from shared.ids import parse_claim_id
+from shared.phi_audit import record_disclosure
 
 router = APIRouter(prefix="/v1", tags=["submission"])
-Tenant = Annotated[str, Depends(authenticated_tenant)]
 ACK_TYPES = {"x12.999", "x12.277ca"}
 
 
 @router.get("/claims/{claim_id}/submissions", summary="Every submitted version of a claim with its 837 and acks")
-async def list_submissions(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
-    async with request.app.state.runtime.sessions() as session:
-        rows = await SubmissionStore(session).submissions_of(tenant_id, parse_claim_id(claim_id))
-        results = await AcknowledgementStore(session).results_of_claim(tenant_id, parse_claim_id(claim_id))
-    if not rows:
-        raise NotFound(f"no submissions for claim {claim_id} for this tenant")
+async def list_submissions(request: Request, claim_id: str, caller: ClaimsReader) -> dict[str, Any]:
+    """Each version with its 837 text (PHI): the read is written to the audit log."""
+    canonical = parse_claim_id(claim_id)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            rows = await SubmissionStore(session).submissions_of(caller.tenant_id, canonical)
+            results = await AcknowledgementStore(session).results_of_claim(caller.tenant_id, canonical)
+            if not rows:
+                raise NotFound(f"no submissions for claim {claim_id} for this tenant")
+            await record_disclosure(session, audit_log, request, caller, [canonical])
     return {"claim_id": claim_id, "submissions": [{
         "submission_id": r["submission_id"], "claim_version": r["claim_version"],
         "frequency_code": r["frequency_code"], "payer_id": r["payer_id"], "status": r["status"],
@@ -44,7 +49,8 @@ async def list_submissions(request: Request, claim_id: str, tenant_id: Tenant) -
                              for a in results if a["submission_id"] == r["submission_id"]]} for r in rows]}
 
 
-@router.post("/webhooks/clearinghouse", summary="999 and 277CA deliveries (Standard Webhooks, signed)")
+@router.post("/webhooks/clearinghouse", summary="999 and 277CA deliveries (Standard Webhooks, signed)",
+             dependencies=[Security(CLEARINGHOUSE_SIGNATURE)])
 async def clearinghouse_webhook(request: Request,
                                 webhook: Annotated[VerifiedWebhook, Depends(verified_webhook)]) -> dict[str, str]:
     if webhook.type not in ACK_TYPES or not isinstance(webhook.data.get("x12"), str):

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from services.submission.adapters.follow_up_store import FollowUpStore
+from services.submission.adapters.tables import audit_log
 from services.submission.service_layer.follow_up import follow_up_queue, run_follow_up
-from shared.http.service_app import authenticated_tenant
+from shared.db import transaction_attempts
+from shared.http.access import ClaimsReader, ClaimsWriter
 from shared.ids import parse_claim_id
+from shared.phi_audit import record_disclosure
 
 router = APIRouter(prefix="/v1", tags=["follow-up"])
-Tenant = Annotated[str, Depends(authenticated_tenant)]
 AS_OF = "the clock to judge by (ISO 8601, default now): ops and tests look ahead with it"
 
 
@@ -31,27 +33,32 @@ def _as_of(moment: dt.datetime | None) -> dt.datetime:
 
 
 @router.get("/follow-up", summary="The tenant's claims overdue for a 277CA or an 835")
-async def follow_up(request: Request, tenant_id: Tenant,
+async def follow_up(request: Request, caller: ClaimsReader,
                     as_of: Annotated[dt.datetime | None, Query(description=AS_OF)] = None) -> dict[str, Any]:
     now = _as_of(as_of)
     async with request.app.state.runtime.sessions() as session:
-        claims = await follow_up_queue(session, tenant_id, now, request.app.state.follow_up_policy)
+        claims = await follow_up_queue(session, caller.tenant_id, now, request.app.state.follow_up_policy)
     return {"as_of": now.isoformat(), "claims": claims}
 
 
 @router.post("/follow-up/run", summary="Sweep the tenant's overdue claims now and send their 276 inquiries")
-async def run(request: Request, tenant_id: Tenant, body: FollowUpRun | None = None) -> dict[str, Any]:
+async def run(request: Request, caller: ClaimsWriter, body: FollowUpRun | None = None) -> dict[str, Any]:
     options = body or FollowUpRun()
     result = await run_follow_up(request.app.state.runtime.sessions, request.app.state.claim_status,
-                                 request.app.state.follow_up_policy, _as_of(options.as_of), tenant_id,
+                                 request.app.state.follow_up_policy, _as_of(options.as_of), caller.tenant_id,
                                  max(1, min(options.limit, 500)))
     return result.as_json()
 
 
 @router.get("/claims/{claim_id}/status-inquiries", summary="Every 276 sent about a claim, with its 277 answer")
-async def status_inquiries(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
-    async with request.app.state.runtime.sessions() as session:
-        rows = await FollowUpStore(session).inquiries_of(tenant_id, parse_claim_id(claim_id))
+async def status_inquiries(request: Request, claim_id: str, caller: ClaimsReader) -> dict[str, Any]:
+    """Each inquiry with its 276 and 277 text (PHI): the read is written to the audit log."""
+    canonical = parse_claim_id(claim_id)
+    async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+        async with attempt as session:
+            rows = await FollowUpStore(session).inquiries_of(caller.tenant_id, canonical)
+            if rows:
+                await record_disclosure(session, audit_log, request, caller, [canonical])
     return {"claim_id": claim_id, "inquiries": [{
         "inquiry_id": r["inquiry_id"], "submission_id": r["submission_id"], "payer_id": r["payer_id"],
         "reason": r["reason"], "trace_number": r["trace_number"], "outcome": r["outcome"], "error": r["error"],

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.submission.domain.scrubber import LIBRARY
-from shared.http.service_app import authenticated_tenant
+from shared.http.access import ClaimsReader
 
 router = APIRouter(prefix="/v1", tags=["scrubber"])
 
 
 @router.get("/scrubber/edits", summary="The pre-submission edits, their severities and effective dates")
-async def list_edits(_tenant_id: Annotated[str, Depends(authenticated_tenant)]) -> dict[str, Any]:
+async def list_edits(_caller: ClaimsReader) -> dict[str, Any]:
     return {"library_version": LIBRARY.version, "edits": [{
         "edit_id": edit.edit_id, "severity": edit.severity, "message": edit.message, "fix_hint": edit.fix_hint,
         "pointer": edit.pointer, "effective_from": edit.effective_from.isoformat(),

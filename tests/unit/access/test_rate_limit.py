@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake.domain.access import TenantLimits
-from services.intake.entrypoints.rate_limit import RateLimited, TenantRateLimiter, TokenBucket
+from shared.http.rate_limit import RateLimited, TenantRateLimiter, TokenBucket
+from shared.tenant_directory import TenantLimits
 
 
 def test_a_full_bucket_admits_the_burst_then_refuses():

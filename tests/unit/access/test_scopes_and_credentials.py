@@ -14,11 +14,13 @@ from services.intake.domain.access import (
 from shared.access_tokens import CLAIMS_READ, ENCOUNTERS_WRITE, SCOPES
 from shared.tenancy import InsufficientScope, Principal
 
-BOTH = frozenset(SCOPES)
+BOTH = frozenset({ENCOUNTERS_WRITE, CLAIMS_READ})
+ALL = frozenset(SCOPES)
 
 
 @pytest.mark.parametrize(("asked", "granted", "expected"), [
     (None, BOTH, BOTH),
+    (None, ALL, ALL),
     ("", BOTH, BOTH),
     ("  ", frozenset({CLAIMS_READ}), frozenset({CLAIMS_READ})),
     (CLAIMS_READ, BOTH, frozenset({CLAIMS_READ})),
@@ -41,7 +43,8 @@ def test_asking_beyond_the_grant_is_invalid_scope(asked, granted):
 
 def test_a_client_is_granted_only_known_scopes():
     assert known_scopes([CLAIMS_READ]) == frozenset({CLAIMS_READ})
-    for bad in ([], ["claims:write"], [CLAIMS_READ, "*"]):
+    assert known_scopes(list(SCOPES)) == ALL
+    for bad in ([], ["claims:delete"], [CLAIMS_READ, "*"], ["payments:read"]):
         with pytest.raises(InvalidScope):
             known_scopes(bad)
 

@@ -1,7 +1,9 @@
 """Per-tenant rate limits: a token bucket per tenant in each process, 429 problem+json with Retry-After.
 
-Per process, not cluster-wide: N intake instances admit up to N times the budget. That is the
-accepted trade for needing no shared store on the request path.
+Every route a tenant's credential calls takes a token (shared/http/access.py). Per process, not
+cluster-wide: N instances admit up to N times the budget. That is the accepted trade for needing
+no shared store on the request path. A tenant's own budget comes from intake's tenants table in
+intake and from the tenants topic (tenant.registered) everywhere else.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.domain.access import TenantLimits
 from shared.http.problems import ProblemError, problem
+from shared.tenant_directory import TenantLimits
 
-# A tenant's own limits are re-read this often, so an administrator's change applies without a restart.
+# A tenant's own limits are re-read from a database this often, so an administrator's change
+# applies without a restart; limits held in memory are read on every request.
 LIMITS_REFRESH_SECONDS = 10.0
 
 
@@ -55,17 +58,19 @@ LimitsOf = Callable[[str], Awaitable[TenantLimits | None]]
 class TenantRateLimiter:
     """One bucket per tenant; a tenant's own limits (if any) replace the default."""
 
-    def __init__(self, default: TenantLimits, limits_of: LimitsOf, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, default: TenantLimits, limits_of: LimitsOf, clock: Callable[[], float] = time.monotonic,
+                 refresh_seconds: float = LIMITS_REFRESH_SECONDS):
         self.default = default
         self.limits_of = limits_of
         self.clock = clock
+        self.refresh_seconds = refresh_seconds
         self.buckets: dict[str, TokenBucket] = {}
         self.limits_read_at: dict[str, float] = {}
 
     async def admit(self, tenant_id: str) -> None:
         """Take one of the tenant's tokens or raise RateLimited."""
         now = self.clock()
-        if now - self.limits_read_at.get(tenant_id, -math.inf) >= LIMITS_REFRESH_SECONDS:
+        if now - self.limits_read_at.get(tenant_id, -math.inf) >= self.refresh_seconds:
             limits = await self.limits_of(tenant_id) or self.default
             self.limits_read_at[tenant_id] = now
             bucket = self.buckets.get(tenant_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.intake.adapters.tables import api_keys, messaging
-from services.intake.domain.validation import packaged_icd10cm
+from services.intake.domain.validation import icd10cm_releases
 from services.intake.entrypoints import (
     http,
     http_admin,
@@ -30,7 +30,7 @@ from shared.settings import ServiceSettings
 def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
     runtime.add_consumer("intake.timeline", TIMELINE_TOPICS, timeline_handlers())
     wire_access(runtime, app)  # token signing key, its announcement, per-tenant rate limits
-    packaged_icd10cm()  # read the ICD-10-CM code list now, not on the first encounter
+    icd10cm_releases()  # read the ICD-10-CM releases now, not on the first encounter
     runtime.add_loop("intake.claim-status-gauge", ClaimStatusGauge(runtime.sessions).run)
 
 

@@ -10,6 +10,7 @@ from services.intake.entrypoints import (
     http,
     http_admin,
     http_admin_claims,
+    http_admin_coding_policy,
     http_claims_query,
     http_corrections,  # GET/PUT /v1/claims/{id}/encounter
     http_formats,  # FHIR Claim and X12 837P ways in
@@ -48,7 +49,8 @@ def create_app(settings: ServiceSettings | None = None,
         description="Encounters in, claims out: the API practice-management systems integrate with.",
         tables=messaging, api_keys=api_keys, wire=wire,
         routers=[http.router, http_claims_query.router, http_oauth.router, http_admin.router,
-                 http_admin_claims.router, http_webhooks.router, http_formats.router, http_corrections.router])
+                 http_admin_claims.router, http_admin_coding_policy.router, http_webhooks.router, http_formats.router,
+                 http_corrections.router])
     # size, content type and JSON well-formedness are refused as problem+json before a route reads the body
     app.add_middleware(JsonBodyGuard, paths={"/v1/encounters"})
     install_rate_limit_problems(app)

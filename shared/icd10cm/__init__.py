@@ -23,18 +23,20 @@ from shared.icd10cm.release_files import (
     ReleaseManifestError,
     build_releases,
     configured_code_lists,
+    configured_release_entries,
     package_release_files,
     read_code_list,
     read_code_lists,
     read_manifest,
     reference_directory,
     release_entries,
+    release_used,
 )
 
 __all__ = [
     "PACKAGED", "SHIPPED_REFERENCE_DIR", "Addenda", "AddendaEntry", "AddendaError", "Icd10CmCodeList",
     "Icd10CmCodeLists", "ReleaseEntry", "ReleaseManifestError", "apply_addenda", "assumed_release",
-    "billable_leaves", "build_releases", "configured_code_lists", "fiscal_year", "fiscal_year_span",
-    "headers_above", "package_release_files", "read_addenda", "read_code_list", "read_code_lists", "read_manifest",
-    "reference_directory", "release_entries",
+    "billable_leaves", "build_releases", "configured_code_lists", "configured_release_entries", "fiscal_year",
+    "fiscal_year_span", "headers_above", "package_release_files", "read_addenda", "read_code_list",
+    "read_code_lists", "read_manifest", "reference_directory", "release_entries", "release_used",
 ]

@@ -17,7 +17,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from shared.icd10cm.code_lists import (
     Icd10CmCodeList,
     Icd10CmCodeLists,
     apply_addenda,
+    assumed_release,
     billable_leaves,
     headers_above,
 )
@@ -162,3 +163,24 @@ def configured_code_lists() -> Icd10CmCodeLists:
     """The configured directory's releases, read once per process (well under a second; call it at startup)."""
     directory = reference_directory().resolve()
     return _code_lists(directory, (directory / "manifest.json").stat().st_mtime)
+
+
+def release_used(entries: Iterable[ReleaseEntry], day: dt.date) -> tuple[ReleaseEntry, bool] | None:
+    """The entry a date of service is checked against, and whether it is assumed (no entry covers the date)."""
+    entries = list(entries)
+    covering = next((e for e in entries if e.effective_from <= day <= e.effective_through), None)
+    if covering is not None:
+        return covering, False
+    assumed = assumed_release(entries, day)
+    return None if assumed is None else (assumed, True)
+
+
+@cache
+def _entries(directory: Path, manifest_modified: float) -> tuple[ReleaseEntry, ...]:
+    return tuple(release_entries(read_manifest(directory)))
+
+
+def configured_release_entries() -> tuple[ReleaseEntry, ...]:
+    """The configured manifest's ICD-10-CM entries (names and dates only: no code list is read)."""
+    directory = reference_directory().resolve()
+    return _entries(directory, (directory / "manifest.json").stat().st_mtime)

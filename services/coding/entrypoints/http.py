@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from services.coding.adapters.policy_repository import TenantPolicyStore
 from services.coding.adapters.repository import CodingStore
 from services.coding.adapters.review_repository import ReviewStore
 from shared.http.problems import NotFound
@@ -21,7 +22,8 @@ Tenant = Annotated[str, Depends(authenticated_tenant)]
 async def get_coding(request: Request, claim_id: str, tenant_id: Tenant) -> dict[str, Any]:
     """Diagnoses and procedures with source (pms, suggested, coder), evidence offsets into the note and the
     edits naming them; `suggestions` are codes the note suggested that are not billed; `review` is the
-    claim's latest coder review item, if any."""
+    claim's latest coder review item, if any; `code_sets` names the ICD-10-CM release the diagnoses were
+    checked against and whether it was assumed (no release covers the date of service)."""
     canonical = parse_claim_id(claim_id)
     async with request.app.state.runtime.sessions() as session:
         coded = await CodingStore(session).get(tenant_id, canonical)
@@ -31,6 +33,7 @@ async def get_coding(request: Request, claim_id: str, tenant_id: Tenant) -> dict
     return {"claim_id": canonical, "status": coded["status"], "coding_round": coded["coding_round"],
             "note_status": coded["note_status"], "diagnoses": coded["diagnoses"], "procedures": coded["procedures"],
             "suggestions": coded["suggestions"], "edits": coded["findings"], "reasons": coded["reasons"],
+            "code_sets": coded["code_sets"],
             "review": None if review is None else {
                 "review_id": review["review_id"], "status": review["status"], "trigger": review["trigger"],
                 "reasons": review["reasons"], "assigned_to": review["assigned_to"],
@@ -43,3 +46,13 @@ async def list_edits(request: Request, tenant_id: Tenant) -> dict[str, Any]:
     definitions = await asyncio.to_thread(request.app.state.coding_engines.edit_definitions)  # waits for the load
     return {"edits": [{"edit_id": d.edit_id, "severity": d.severity, "message": d.message, "source": d.source}
                       for d in definitions]}
+
+
+@router.get("/coding/policy", summary="The coding policy coding applies to this tenant's claims")
+async def get_coding_policy(request: Request, tenant_id: Tenant) -> dict[str, Any]:
+    """What holds a claim for a coder beyond the error edits, as coding last read it from intake (set by the
+    administrator: PUT /v1/admin/tenants/{tenant_id}/coding-policy on intake); the defaults when never set."""
+    async with request.app.state.runtime.sessions() as session:
+        policy = await TenantPolicyStore(session).policy_for(tenant_id)
+    return {"tenant_id": tenant_id, "hold_undercoding": policy.hold_undercoding,
+            "when_no_release_covers": policy.when_no_release_covers}

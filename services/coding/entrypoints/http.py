@@ -6,10 +6,12 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
 
 from services.coding.adapters.policy_repository import TenantPolicyStore
 from services.coding.adapters.repository import CodingStore
 from services.coding.adapters.review_repository import ReviewStore
+from shared.events.tenant_events import WhenNoReleaseCovers
 from shared.http.problems import NotFound
 from shared.http.service_app import authenticated_tenant
 from shared.ids import parse_claim_id
@@ -48,11 +50,20 @@ async def list_edits(request: Request, tenant_id: Tenant) -> dict[str, Any]:
                       for d in definitions]}
 
 
+class CodingPolicyView(BaseModel):
+    tenant_id: str
+    hold_undercoding: bool = Field(description="a claim billed below the E/M level its note supports waits for a "
+                                               "coder (else it goes on with a COD-EM-UNDERCODED warning)")
+    when_no_release_covers: WhenNoReleaseCovers = Field(
+        description="no ICD-10-CM release covers the date of service: hold_unknown_codes holds only claims with a "
+                    "code the nearest release lacks, hold_all holds every such claim")
+
+
 @router.get("/coding/policy", summary="The coding policy coding applies to this tenant's claims")
-async def get_coding_policy(request: Request, tenant_id: Tenant) -> dict[str, Any]:
+async def get_coding_policy(request: Request, tenant_id: Tenant) -> CodingPolicyView:
     """What holds a claim for a coder beyond the error edits, as coding last read it from intake (set by the
     administrator: PUT /v1/admin/tenants/{tenant_id}/coding-policy on intake); the defaults when never set."""
     async with request.app.state.runtime.sessions() as session:
         policy = await TenantPolicyStore(session).policy_for(tenant_id)
-    return {"tenant_id": tenant_id, "hold_undercoding": policy.hold_undercoding,
-            "when_no_release_covers": policy.when_no_release_covers}
+    return CodingPolicyView(tenant_id=tenant_id, hold_undercoding=policy.hold_undercoding,
+                            when_no_release_covers=policy.when_no_release_covers)

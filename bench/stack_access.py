@@ -50,8 +50,8 @@ def bench_api_key(env: dict[str, str], run_dir: Path) -> str:
 
 
 def encounter_for(payer_id: str, label: str) -> dict[str, Any]:
-    """The example encounter billed to payer_id under a unique external id, dated inside the shipped
-    ICD-10-CM release: a later date of service waits for a coder, and the bench would measure the queue."""
+    """The example encounter billed to payer_id under a unique external id, dated a week ago like a practice's
+    claim of today (inside the ICD-10-CM release covering today, so no claim waits for a coder)."""
     encounter = copy.deepcopy(EXAMPLE)
     encounter["external_id"] = f"B-{label}-{uuid.uuid4().hex[:16]}"
     encounter["date_of_service"] = CODED_DATE_OF_SERVICE

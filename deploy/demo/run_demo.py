@@ -3,16 +3,20 @@
     python deploy/demo/run_demo.py            (after `make up`; reads .run/stack.env's variables)
 
 Prints each claim's timeline (stage, status, time, trace id) and a summary table; exits 1 when a
-claim misses its expected end state. Each run suffixes the external ids so it can be repeated.
+claim misses its expected end state. Each run suffixes the external ids so it can be repeated, and
+dates each encounter a week before today (every date of the encounter moves together, the patient's
+birth date stays): a demo shows what a practice's claim of today does, in the ICD-10-CM release of today.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -20,13 +24,29 @@ HERE = Path(__file__).resolve().parent
 ACCEPTABLE = {"paid": {"paid", "partially_paid"}, "denied": {"denied"}, "rejected": {"rejected"},
               "accepted": {"accepted"}}
 TIMEOUT_SECONDS = 90
+DAYS_AGO = 7
+SERVICE_DATES = ("date_of_service", "date_of_service_through", "admission_date", "discharge_date")
 
 
-def load_encounters(run_tag: str) -> list[tuple[dict, str]]:
+def dated_days_ago(encounter: dict[str, Any], days: int, today: dt.date) -> dict[str, Any]:
+    """The encounter with its date of service `days` before today and its other service dates moved alike."""
+    shift = today - dt.timedelta(days=days) - dt.date.fromisoformat(encounter["date_of_service"])
+
+    def moved(value: str | None) -> str | None:
+        return None if value is None else (dt.date.fromisoformat(value) + shift).isoformat()
+
+    dated = {**encounter, **{name: moved(encounter[name]) for name in SERVICE_DATES if name in encounter}}
+    dated["service_lines"] = [{**line, **({"date_of_service": moved(line["date_of_service"])}
+                                          if line.get("date_of_service") else {})}
+                              for line in encounter["service_lines"]]
+    return dated
+
+
+def load_encounters(run_tag: str, today: dt.date | None = None) -> list[tuple[dict, str]]:
     expected = json.loads((HERE / "expected_end_states.json").read_text())
     encounters = []
     for path in sorted((HERE / "encounters").glob("*.json")):
-        encounter = json.loads(path.read_text())
+        encounter = dated_days_ago(json.loads(path.read_text()), DAYS_AGO, today or dt.date.today())
         expect = expected[encounter["external_id"]]
         encounter["external_id"] = f"{encounter['external_id']}-{run_tag}"
         encounters.append((encounter, expect))

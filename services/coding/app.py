@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from services.coding.adapters.coding_engines import CodingEnginesLoading
 from services.coding.adapters.tables import api_keys, audit_log, messaging
 from services.coding.entrypoints import http, http_review_queue
-from services.coding.entrypoints.consumers import TOPICS, coding_handlers
+from services.coding.entrypoints.consumers import TENANT_POLICY_TOPICS, TOPICS, coding_handlers, tenant_policy_handlers
+from services.coding.service_layer.release_coverage import observe_release_coverage
 from shared.http.service_app import build_service_app
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -18,6 +19,8 @@ def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
     engines.start()
     app.state.coding_engines = engines
     runtime.add_consumer("coding.claims", TOPICS, coding_handlers(engines))
+    runtime.add_consumer("coding.tenant-policies", TENANT_POLICY_TOPICS, tenant_policy_handlers())
+    observe_release_coverage()
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

@@ -7,9 +7,12 @@
     python -m services.intake.admin list-keys [--tenant TENANT_ID]
     python -m services.intake.admin create-client TENANT_ID [--scope encounters:write --scope claims:read]
     python -m services.intake.admin revoke-client CLIENT_ID
+    python -m services.intake.admin set-coding-policy TENANT_ID [--hold-undercoding yes|no]
+                                    [--when-no-release-covers hold_unknown_codes|hold_all]
+    python -m services.intake.admin show-coding-policy TENANT_ID
 
-Reads DATABASE_URL. Announcements (issued, retired and revoked keys, revoked clients) go through intake's
-outbox, so they reach the other services once intake's relay runs. Prints one JSON object.
+Reads DATABASE_URL. Announcements (issued, retired and revoked keys, revoked clients, coding policies) go
+through intake's outbox, so they reach the other services once intake's relay runs. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ from services.intake.domain.access import (
     UnknownTenant,
 )
 from services.intake.service_layer import access
+from services.intake.service_layer.coding_policy import TenantCodingPolicy, coding_policy, set_coding_policy
 from shared.access_tokens import SCOPES
 from shared.db import create_engine, session_factory, unit_of_work
+from shared.events.tenant_events import WHEN_NO_RELEASE_COVERS
 
 Command = Callable[[AsyncSession, argparse.Namespace], Awaitable[dict[str, Any]]]
 
@@ -82,6 +87,23 @@ async def _revoke_client(session: AsyncSession, args: argparse.Namespace) -> dic
     return {"client_id": args.client_id, "revoked": True}
 
 
+def _policy_json(policy: TenantCodingPolicy) -> dict[str, Any]:
+    return {"tenant_id": policy.tenant_id, "hold_undercoding": policy.hold_undercoding,
+            "when_no_release_covers": policy.when_no_release_covers,
+            "updated_at": policy.updated_at.isoformat() if policy.updated_at else None}
+
+
+async def _set_coding_policy(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    current = await coding_policy(session, args.tenant_id)  # a flag left out keeps its current value
+    hold = current.hold_undercoding if args.hold_undercoding is None else args.hold_undercoding == "yes"
+    return _policy_json(await set_coding_policy(session, args.tenant_id, hold,
+                                                args.when_no_release_covers or current.when_no_release_covers))
+
+
+async def _show_coding_policy(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    return _policy_json(await coding_policy(session, args.tenant_id))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m services.intake.admin", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -112,6 +134,17 @@ def parser() -> argparse.ArgumentParser:
     unclient = commands.add_parser("revoke-client", help="revoke an OAuth2 client and its tokens everywhere")
     unclient.add_argument("client_id")
     unclient.set_defaults(run=_revoke_client)
+    policy = commands.add_parser("set-coding-policy", help="what coding holds for a coder (announced to coding)")
+    policy.add_argument("tenant_id")
+    policy.add_argument("--hold-undercoding", choices=("yes", "no"),
+                        help="hold a claim billed below the E/M level its note supports (default no: a warning)")
+    policy.add_argument("--when-no-release-covers", choices=WHEN_NO_RELEASE_COVERS,
+                        help="no ICD-10-CM release for the date: hold only claims with a code the nearest release "
+                             "lacks (default), or hold all")
+    policy.set_defaults(run=_set_coding_policy)
+    show = commands.add_parser("show-coding-policy", help="a tenant's coding policy (the defaults if never set)")
+    show.add_argument("tenant_id")
+    show.set_defaults(run=_show_coding_policy)
     return root
 
 

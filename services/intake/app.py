@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.intake.adapters.tables import api_keys, audit_log, messaging
-from services.intake.domain.validation import packaged_icd10cm
+from services.intake.domain.validation import icd10cm_releases
 from services.intake.entrypoints import (
     http,
     http_admin,
     http_admin_claims,
+    http_admin_coding_policy,
     http_admin_signing_keys,
     http_claims_query,
     http_corrections,  # GET/PUT /v1/claims/{id}/encounter
@@ -41,7 +42,7 @@ BODY_RULES = {
 def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
     runtime.add_consumer("intake.timeline", TIMELINE_TOPICS, timeline_handlers())
     wire_access(runtime, app)  # token signing key, its announcement, per-tenant rate limits
-    packaged_icd10cm()  # read the ICD-10-CM code list now, not on the first encounter
+    icd10cm_releases()  # read the ICD-10-CM releases now, not on the first encounter
     runtime.add_loop("intake.claim-status-gauge", ClaimStatusGauge(runtime.sessions).run)
 
 
@@ -59,8 +60,8 @@ def create_app(settings: ServiceSettings | None = None,
         description="Encounters in, claims out: the API practice-management systems integrate with.",
         tables=messaging, api_keys=api_keys, audit_log=audit_log, wire=wire,
         routers=[http.router, http_claims_query.router, http_oauth.router, http_admin.router,
-                 http_admin_claims.router, http_admin_signing_keys.router, http_webhooks.router,
-                 http_formats.router, http_corrections.router],
+                 http_admin_claims.router, http_admin_signing_keys.router, http_admin_coding_policy.router,
+                 http_webhooks.router, http_formats.router, http_corrections.router],
         body_rules=BODY_RULES)
     app.state.outbound_webhooks = webhook_settings  # registration checks URLs and counts endpoints by them
     return app

@@ -158,4 +158,5 @@ from shared.events import (  # noqa: E402,F401
     intake_events,
     remittance_events,
     submission_events,
+    tenant_events,  # on the tenants topic: every service's tenant-keys consumer must know the type to skip it
 )

@@ -113,7 +113,7 @@ async def billed_claims(api: httpx.AsyncClient, stack: dict[str, str], count: in
     billed = []
     for claim_id in claim_ids:
         reached = await claim_reaching(api, stack, claim_id, {"accepted", "coding_review"})
-        if reached["status"] == "coding_review":  # dated past the shipped ICD-10-CM release: a coder signs off
+        if reached["status"] == "coding_review":  # a claim the changes send to a coder: a coder signs off
             await resolve_as_coder(api, stack, claim_id)
             await claim_reaching(api, stack, claim_id, {"accepted"})
         submissions = (await api.get(f"{stack['SUBMISSION_URL']}/v1/claims/{claim_id}/submissions")).json()

@@ -16,7 +16,7 @@ from tests.e2e.polling import eventually
 from tests.support.encounters import CODED_DATE_OF_SERVICE, encounter_for
 
 pytestmark = pytest.mark.e2e
-# Inside the shipped ICD-10-CM release, so every claim codes without a coder (tests/support/encounters.py).
+# Recent dates, inside the ICD-10-CM release of today: every claim codes without a coder.
 CODED = dt.date.fromisoformat(CODED_DATE_OF_SERVICE)
 DATES = [(CODED - dt.timedelta(days=days)).isoformat() for days in (20, 10, 0)]
 

@@ -21,12 +21,12 @@ from shared.messaging.outbox import envelope_for
 from shared.messaging.topics import events_topic
 from tests.e2e.polling import eventually
 from tests.support.coding_review import coding_of, coding_reaching, decide, reviews_url, timeline_counting
-from tests.support.encounters import encounter_for
+from tests.support.encounters import CODED_DATE_OF_SERVICE, encounter_for
 from tests.support.kafka import produce
 
 pytestmark = pytest.mark.e2e
 
-DATE = "2026-09-15"  # FY2026: the ICD-10-CM release shipped with the reference data covers it
+DATE = CODED_DATE_OF_SERVICE  # a week ago: the ICD-10-CM release of today covers it
 
 
 async def coded_claim(api: httpx.AsyncClient, stack: dict[str, str], **changes: Any) -> tuple[str, dict[str, Any]]:

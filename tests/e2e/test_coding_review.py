@@ -12,11 +12,11 @@ import pytest
 
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.support.coding_review import coding_of, coding_reaching, decide, reviews_url, timeline_types
-from tests.support.encounters import encounter_for
+from tests.support.encounters import CODED_DATE_OF_SERVICE, encounter_for
 
 pytestmark = pytest.mark.e2e
 
-DATE = "2026-09-15"  # FY2026: the ICD-10-CM release shipped with the reference data covers it
+DATE = CODED_DATE_OF_SERVICE  # a week ago: the ICD-10-CM release of today covers it
 UNREADABLE_NOTE = "{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} \\f0\\fs24 scanned visit note}"
 AUDIT = {"claim.coding_review_required", "claim.coding_review_assigned", "claim.coding_decision_recorded",
          "claim.coded", "claim.submitted"}

@@ -6,15 +6,16 @@ import uuid
 
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.x12_documents import pyx12_errors
-from tests.support.encounters import CODED_DATE_OF_SERVICE
+from tests.support.encounters import CODED_DATE_OF_SERVICE, days_after_service
 from tests.unit.intake.documents import institutional
 
 
 async def test_an_outpatient_hospital_claim_is_billed_on_an_837i_and_paid(api, stack) -> None:
     encounter = institutional()
     encounter["external_id"] = f"T-INST-{uuid.uuid4().hex[:12]}"
-    # Dated inside the shipped ICD-10-CM release (see tests/support/encounters.py).
-    encounter.update(date_of_service=CODED_DATE_OF_SERVICE, admission_date="2026-09-14", discharge_date="2026-09-16")
+    # Dated a week ago, like a practice's claim of today (see tests/support/encounters.py).
+    encounter.update(date_of_service=CODED_DATE_OF_SERVICE, admission_date=days_after_service(-1),
+                     discharge_date=days_after_service(1))
     encounter["coverages"][0]["payer"]["payer_id"] = "SIMPAY"
     response = await post_encounter(api, stack, encounter)
     assert response.status_code == 202, response.text

@@ -29,7 +29,7 @@ PHI = ["Lopez", "Maria", "1984-03-09", "XJH123456701", "Elm Street", "Grant"]
 
 def fhir_claim(payer_id: str, external_id: str) -> dict[str, Any]:
     """The fixture Claim (the example encounter in FHIR) billed to payer_id under a new identifier."""
-    # Dated inside the shipped ICD-10-CM release, like encounter_for, so the twin claims match.
+    # Dated a week ago, like encounter_for, so the twin claims match.
     document = json.loads(FHIR_CLAIM.read_text().replace("2026-11-02", CODED_DATE_OF_SERVICE))
     document["identifier"][0]["value"] = external_id
     payer = next(r for r in document["contained"] if r["id"] == "payer")

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import post_encounter
-from tests.support.encounters import encounter_for
+from tests.support.encounters import days_after_service, encounter_for
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,8 @@ def set_at(document: dict[str, Any], path: str, value: Any) -> None:
 def institutional_for(payer_id: str) -> dict[str, Any]:
     encounter = encounter_for(payer_id)
     encounter.update(claim_type="institutional", place_of_service="22", type_of_bill="0131",
-                     admission_date="2026-09-14", admission_hour=9, discharge_date="2026-09-16", discharge_hour=15,
+                     admission_date=days_after_service(-1), admission_hour=9, discharge_date=days_after_service(1),
+                     discharge_hour=15,
                      patient_status="01",
                      attending_provider={"npi": "1987654328", "first_name": "Alan", "last_name": "Grant"})
     for line, revenue_code in zip(encounter["service_lines"], ("0510", "0300"), strict=True):

@@ -62,7 +62,7 @@ async def timeline_counting(api: httpx.AsyncClient, stack: dict[str, str], claim
 
 async def resolve_as_coder(api: httpx.AsyncClient, stack: dict[str, str], claim_id: str) -> None:
     """A coder takes the claim's review item, accepts every code waiting for a decision and resolves,
-    acknowledging the error edits (as for a date of service past the shipped ICD-10-CM release)."""
+    acknowledging the error edits."""
     coding = await coding_reaching(api, stack, claim_id, "coding_review")
     review_id = coding["review"]["review_id"]
     assert (await api.post(reviews_url(stack, review_id, "assignment"))).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -14,13 +15,17 @@ def example_encounter() -> dict[str, Any]:
     return copy.deepcopy(EXAMPLE)
 
 
-# The newest ICD-10-CM release the project ships is FY2026 (to 2026-09-30); coding sends a claim dated
-# later to a coder ("no code set loaded"), so encounters meant to flow straight through are dated in it.
-CODED_DATE_OF_SERVICE = "2026-09-15"
+# A claim a practice sends today: dated a week ago, inside the ICD-10-CM release covering today.
+CODED_DATE_OF_SERVICE = (dt.date.today() - dt.timedelta(days=7)).isoformat()
+
+
+def days_after_service(days: int) -> str:
+    """A date `days` after CODED_DATE_OF_SERVICE (negative: before), for stays and multi-day claims."""
+    return (dt.date.fromisoformat(CODED_DATE_OF_SERVICE) + dt.timedelta(days=days)).isoformat()
 
 
 def encounter_for(payer_id: str, **changes: Any) -> dict[str, Any]:
-    """A valid encounter billed to payer_id with a unique external id, dated inside the shipped code sets."""
+    """A valid encounter billed to payer_id with a unique external id, dated a week ago."""
     encounter = example_encounter()
     encounter["external_id"] = f"T-{payer_id}-{uuid.uuid4().hex[:12]}"
     encounter["date_of_service"] = CODED_DATE_OF_SERVICE

@@ -16,7 +16,7 @@ from shared.messaging.topics import events_topic
 
 TOPIC = events_topic("coding")
 CODED_COLUMNS = ("status", "diagnoses", "procedures", "findings", "encounter", "suggestions", "reasons",
-                 "note_status", "review_id", "coding_round")
+                 "note_status", "review_id", "coding_round", "code_sets")
 
 
 class CodingStore:

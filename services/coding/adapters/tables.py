@@ -1,6 +1,20 @@
 """Coding's tables, in the `coding` schema."""
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Identity, Index, Integer, String, Table, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.phi_audit import audit_log_table
@@ -27,6 +41,18 @@ coded_claims = Table(
     Column("note_status", String(16)),
     Column("review_id", UUID(as_uuid=False)),
     Column("coding_round", Integer, nullable=False, server_default=text("1")),
+    # The code sets the last decision checked against, e.g. {"icd10cm": "ICD-10-CM FY2027", "icd10cm_assumed":
+    # false} (migration 0003_coding_release); NULL for claims coded before.
+    Column("code_sets", JSONB),
+)
+
+# Each tenant's coding policy as intake last announced it (tenant.coding_policy_set); no row: the defaults.
+tenant_coding_policies = Table(
+    "tenant_coding_policies", metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("hold_undercoding", Boolean, nullable=False),
+    Column("when_no_release_covers", String(32), nullable=False),
+    Column("announced_at", DateTime(timezone=True), nullable=False),  # the event's time: a late older one loses
 )
 
 # The coder review queue: one row per review item; at most one open item per claim.

@@ -4,9 +4,11 @@ Diagnoses: a PMS code the note supports is confirmed; one it does not support (o
 another specificity) goes to a coder, unless the note reader has no vocabulary for it at all (then
 its absence proves nothing: a warning). A code the note suggests beyond the PMS's is added when the
 reader is confident and it does not compete with a PMS code in its category, else a coder decides.
-Procedures: an E/M line the note over- or under-supports goes to a coder. Any error edit goes to a
-coder. A missing note is a warning, not a block: many practice-management systems send none, and
-the PMS codes are still checked by the edits. An empty or unreadable note, a date with no code set
+Procedures: an E/M line the note over-supports goes to a coder; one it under-supports is a warning
+(lost revenue, not a compliance risk) unless the tenant's coding policy holds it. Any error edit goes
+to a coder; the tenant's policy (`coding_policy.py`) may turn some warnings into holds. A missing
+note is a warning, not a block: many practice-management systems send none, and the PMS codes are
+still checked by the edits. An empty or unreadable note, a date with no code set
 or an engine failure is an error with its reason: never a crash, never a silent pass.
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from services.coding.domain.coding_engines import CodeSetUnavailable, CodingEngines, EmResult, Reading
+from services.coding.domain.coding_policy import DEFAULT_POLICY, CodingPolicy, apply_policy
 from services.coding.domain.decision_rules import Finding, finding
 from services.coding.domain.note_text import note_problem
 from shared.contracts.encounter import Encounter, normalise_icd10
@@ -24,7 +27,7 @@ from shared.contracts.encounter import Encounter, normalise_icd10
 ADD_CONFIDENCE = 0.85  # a suggestion at or above this is added without a coder
 MAX_DIAGNOSES = 12
 MAX_REASON = 200
-ICD10_CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+ICD10_CM = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?$")  # FY2027 brought QA17.1
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -97,15 +100,17 @@ def dotted(code: str) -> str:
     return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
 
 
-def decide_coding(encounter: Encounter, engines: CodingEngines) -> CodingDecision:
-    """Code one encounter: read its note, weigh the PMS codes, check E/M levels, run the edits."""
+def decide_coding(encounter: Encounter, engines: CodingEngines,
+                  policy: CodingPolicy = DEFAULT_POLICY) -> CodingDecision:
+    """Code one encounter: read its note, weigh the PMS codes, check E/M levels, run the edits, apply the
+    tenant's policy."""
     draft = _Draft()
     reading, note_status = _read_note(encounter, engines, draft)
     diagnoses, suggestions = _weigh_diagnoses(encounter, reading, engines, draft)
     billed = encounter.model_copy(update={"diagnoses": [d.code for d in diagnoses]})
     lines = _weigh_lines(billed, reading, engines, draft)
     edits = edit_findings(billed, engines)
-    findings = tuple(draft.findings) + edits
+    findings = apply_policy(tuple(draft.findings) + edits, policy)
     return CodingDecision(billed, attach_edits(diagnoses, findings), attach_edits(suggestions, findings),
                           attach_line_edits(lines, findings), findings, note_status, skipped_spans(reading))
 

@@ -53,7 +53,9 @@ RULES = {rule.edit_id: rule for rule in (
                  "the note may support diagnosis {code} (confidence {confidence}); a coder decides"),
     DecisionRule("COD-DX-LIMIT", "error", "diagnosis {code} from the note does not fit: a claim holds 12 diagnoses"),
     DecisionRule("COD-EM-OVERCODED", "error", "line {line}: {code} billed, the note supports {supported}: {reason}"),
-    DecisionRule("COD-EM-UNDERCODED", "error", "line {line}: {code} billed, the note supports {supported}: {reason}"),
+    # Undercoding is revenue left behind, not a compliance risk: a warning unless the tenant's policy holds it.
+    DecisionRule("COD-EM-UNDERCODED", "warning",
+                 "line {line}: {code} billed, the note supports {supported}: {reason}"),
     DecisionRule("COD-EM-NOT-ASSESSABLE", "warning",
                  "line {line}: the note does not document enough to check the level of {code}: {reason}"),
     DecisionRule("COD-CODESET-MISSING", "error",

@@ -51,10 +51,11 @@ def claim_coded(encounter: Encounter, diagnoses: Sequence[CodedDiagnosis], lines
 
 def coded_row(status: str, encounter: Encounter, diagnoses: Sequence[CodedDiagnosis], lines: Sequence[CodedLine],
               findings: Sequence[Finding], coding_round: int, *, suggestions: Sequence[CodedDiagnosis] = (),
-              note_status: str | None = None, review_id: str | None = None) -> dict[str, Any]:
-    """The coded_claims values for the claim's current coding."""
+              note_status: str | None = None, review_id: str | None = None,
+              code_sets: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The coded_claims values for the claim's current coding (code_sets: the releases it was checked with)."""
     return {"status": status, "encounter": encounter.model_dump(mode="json"),
             "diagnoses": [diagnosis_json(d) for d in diagnoses], "procedures": [line_json(line) for line in lines],
             "suggestions": [diagnosis_json(d) for d in suggestions], "findings": [finding_json(f) for f in findings],
             "reasons": [f"{f.edit_id}: {f.message}" for f in findings if f.blocks], "note_status": note_status,
-            "review_id": review_id, "coding_round": coding_round}
+            "review_id": review_id, "coding_round": coding_round, "code_sets": code_sets}

@@ -12,6 +12,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.coding.adapters.policy_repository import TenantPolicyStore
 from services.coding.adapters.repository import CodingStore
 from services.coding.adapters.review_repository import ReviewStore, item_from_row
 from services.coding.domain.coding_decision import CodingDecision, decide_coding
@@ -19,6 +20,7 @@ from services.coding.domain.coding_engines import CodingEngines
 from services.coding.domain.decision_rules import finding
 from services.coding.domain.review_queue import SUPERSEDED, open_review, reopen_review
 from services.coding.service_layer.coded_records import claim_coded, coded_row
+from services.coding.service_layer.release_coverage import code_sets_used, count_if_assumed
 from shared.contracts.encounter import Encounter
 from shared.errors import DomainError
 from shared.events.claim_events import ClaimReceived
@@ -43,7 +45,8 @@ async def code_received_claim(session: AsyncSession, event: ClaimReceived, envel
     store = CodingStore(session)
     if await store.stream_version(envelope.claim_id):
         return  # already coded: a second claim.received for the same claim changes nothing
-    decision = await asyncio.to_thread(decide_coding, event.encounter, engines)
+    policy = await TenantPolicyStore(session).policy_for(envelope.tenant_id)
+    decision = await asyncio.to_thread(decide_coding, event.encounter, engines, policy)
     await record_decision(session, envelope, decision, trigger="coding", coding_round=1, expected_version=0)
 
 
@@ -58,7 +61,8 @@ async def recode_corrected_encounter(session: AsyncSession, event: ClaimEncounte
         item = item_from_row(active)
         item.status = SUPERSEDED
         await reviews.save(item, closed_by="encounter_corrected")
-    decision = await asyncio.to_thread(decide_coding, event.encounter, engines)
+    policy = await TenantPolicyStore(session).policy_for(envelope.tenant_id)
+    decision = await asyncio.to_thread(decide_coding, event.encounter, engines, policy)
     coding_round = coded["coding_round"] + 1 if coded else 1
     await record_decision(session, envelope, decision, trigger="encounter_corrected", coding_round=coding_round,
                           expected_version=await store.stream_version(envelope.claim_id))
@@ -121,9 +125,12 @@ async def record_decision(session: AsyncSession, envelope: EventEnvelope, decisi
     log.info("claim coded", extra={"claim_id": claim_id, "coding_status": status,
                                    "edit_ids": [f.edit_id for f in decision.findings]})
     version = await store.record(claim_id, [_envelope(event, envelope)], expected_version)
+    code_sets = code_sets_used(decision.encounter.date_of_service)
     await store.save(claim_id, tenant_id, coded_row(
         status, decision.encounter, decision.diagnoses, decision.procedures, decision.findings, coding_round,
-        suggestions=decision.suggestions, note_status=decision.note_status, review_id=review_id), version)
+        suggestions=decision.suggestions, note_status=decision.note_status, review_id=review_id,
+        code_sets=code_sets), version)
+    count_if_assumed(code_sets, tenant_id, held=decision.needs_review)
 
 
 def _envelope(event: ClaimEvent, cause: EventEnvelope) -> EventEnvelope:

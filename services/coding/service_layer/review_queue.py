@@ -22,6 +22,7 @@ from services.coding.domain.coding_decision import edit_findings
 from services.coding.domain.coding_engines import CodingEngines
 from services.coding.domain.review_queue import ReviewItem, ReviewNotFound
 from services.coding.service_layer.coded_records import claim_coded, coded_row
+from services.coding.service_layer.release_coverage import code_sets_used
 from shared.events.coding_events import ClaimCodingDecisionRecorded, ClaimCodingReviewAssigned
 from shared.events.registry import ClaimEvent
 from shared.messaging.outbox import envelope_for
@@ -91,5 +92,5 @@ async def resolve_review(session: AsyncSession, tenant_id: str, review_id: str, 
     version = await _announce(session, item, coded)
     await CodingStore(session).save(item.claim_id, tenant_id, coded_row(
         "coded", encounter, diagnoses, lines, findings, item.coding_round, review_id=item.review_id,
-        note_status=None), version)
+        note_status=None, code_sets=code_sets_used(encounter.date_of_service)), version)
     return item

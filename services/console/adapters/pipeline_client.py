@@ -7,7 +7,13 @@ from typing import Any
 
 import httpx
 
-from services.console.domain.pipeline_health import ServiceHealth, claims_by_status, service_health
+from services.console.domain.pipeline_health import (
+    Icd10CmCoverage,
+    ServiceHealth,
+    claims_by_status,
+    icd10cm_coverage,
+    service_health,
+)
 
 
 class PipelineClient:
@@ -32,11 +38,12 @@ class PipelineClient:
         metrics_text = metrics.text if metrics is not None and metrics.status_code == 200 else None
         return service_health(name, readiness, metrics_text), metrics_text
 
-    async def pipeline(self) -> tuple[list[ServiceHealth], dict[str, float]]:
-        """Every service's health, and claims per status from intake's gauge."""
+    async def pipeline_and_code_sets(self) -> tuple[list[ServiceHealth], dict[str, float], Icd10CmCoverage]:
+        """Every service's health, claims per status from intake's gauge, ICD-10-CM coverage from coding's."""
         results = await asyncio.gather(*(self._health(n, u) for n, u in self.service_urls.items()))
         metrics_by_service = {health.name: text for health, text in results}
-        return [health for health, _ in results], claims_by_status(metrics_by_service.get("intake"))
+        return ([health for health, _ in results], claims_by_status(metrics_by_service.get("intake")),
+                icd10cm_coverage(metrics_by_service.get("coding")))
 
     async def stuck_claims(self, per_status: int = 5) -> dict[str, list[dict[str, Any]]]:
         response = await self._get(f"{self.service_urls['intake']}/v1/admin/claims/stuck?per_status={per_status}")

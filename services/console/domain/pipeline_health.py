@@ -57,3 +57,38 @@ def claims_by_status(metrics_text: str | None) -> dict[str, float]:
         if sample_name == "claimline_claims":
             counts[labels["status"]] = counts.get(labels["status"], 0) + value
     return counts
+
+
+@dataclass(frozen=True)
+class Icd10CmCoverage:
+    """Whether the loaded ICD-10-CM releases cover today, from coding's metrics."""
+
+    latest_release: str | None = None
+    effective_through: str | None = None
+    days_left: float | None = None  # negative: no release covers today
+    assumed_claims: dict[str, float] = field(default_factory=dict)  # release -> claims coded on it by assumption
+    held_claims: float = 0.0  # of those, held for a coder
+
+    @property
+    def state(self) -> str:
+        if self.days_left is None:
+            return "unknown"
+        if self.days_left < 0 or self.assumed_claims:
+            return "assumed"
+        return "ending" if self.days_left <= 30 else "ok"
+
+
+def icd10cm_coverage(coding_metrics: str | None) -> Icd10CmCoverage:
+    """The latest release and its days left, and the claims coded on an assumed release since coding started."""
+    latest = through = None
+    days_left = None
+    assumed: dict[str, float] = {}
+    held = 0.0
+    for sample_name, labels, value in _samples(coding_metrics or ""):
+        if sample_name == "claimline_coding_icd10cm_latest_release_days_left":
+            latest, through, days_left = labels.get("release"), labels.get("effective_through"), value
+        elif sample_name == "claimline_coding_icd10cm_release_assumed_total" and value:
+            release = labels.get("release", "?")
+            assumed[release] = assumed.get(release, 0) + value
+            held += value if labels.get("held") == "true" else 0
+    return Icd10CmCoverage(latest, through, days_left, assumed, held)

@@ -69,14 +69,14 @@ async def logout(request: Request) -> Response:
 async def dashboard(request: Request) -> Response:
     if not signed_in(request):
         return to_login()
-    services, claims_by_status = await request.app.state.pipeline.pipeline()
+    services, claims_by_status, icd10cm = await request.app.state.pipeline.pipeline_and_code_sets()
     stuck = await request.app.state.pipeline.stuck_claims()
     letters = await request.app.state.dead_letters.list(limit=1000)
     per_topic: dict[str, int] = {}
     for letter in letters:
         per_topic[letter.topic] = per_topic.get(letter.topic, 0) + 1
     return page("dashboard.html", services=services, claims_by_status=claims_by_status, stuck=stuck,
-                dead_letter_topics=per_topic)
+                dead_letter_topics=per_topic, icd10cm=icd10cm)
 
 
 @router.get("/dead-letters")

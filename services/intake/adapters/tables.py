@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -152,4 +153,13 @@ webhook_delivery_attempts = Table(
     Column("duration_ms", Integer, nullable=False),
     Column("outcome", String(16), nullable=False),
     Index("webhook_delivery_attempts_delivery_idx", "delivery_id", "attempt_number"),
+)
+
+# A tenant's coding policy (migration 0004_coding_release); no row: the defaults (see shared/events/tenant_events.py).
+tenant_coding_policies = Table(
+    "tenant_coding_policies", metadata,
+    Column("tenant_id", String(64), ForeignKey("tenants.tenant_id"), primary_key=True),
+    Column("hold_undercoding", Boolean, nullable=False),
+    Column("when_no_release_covers", String(32), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

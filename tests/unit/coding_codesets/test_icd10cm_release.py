@@ -24,12 +24,37 @@ def release():
 
 
 @pytest.mark.parametrize("day, covered", [
-    (dt.date(2025, 9, 30), False), (dt.date(2025, 10, 1), True), (dt.date(2026, 9, 30), True),
-    (dt.date(2026, 10, 1), False),
+    (dt.date(2025, 9, 30), None), (dt.date(2025, 10, 1), "ICD-10-CM FY2026 (April 1, 2026 update)"),
+    (dt.date(2026, 9, 30), "ICD-10-CM FY2026 (April 1, 2026 update)"), (dt.date(2026, 10, 1), "ICD-10-CM FY2027"),
+    (dt.date(2027, 9, 30), "ICD-10-CM FY2027"), (dt.date(2027, 10, 1), None),
 ])
-def test_the_shipped_release_covers_fy2026(day: dt.date, covered: bool) -> None:
+def test_the_shipped_releases_cover_fy2026_and_fy2027(day: dt.date, covered: str | None) -> None:
     code_sets = load_coding_reference().icd10cm
-    assert (code_sets.release_for(day) is not None) == covered
+    assert getattr(code_sets.release_for(day), "name", None) == covered
+
+
+def test_fy2027_is_fy2026_with_the_addenda_and_keeps_its_notes() -> None:
+    fy2027 = load_coding_reference().icd10cm.release_for(dt.date(2026, 10, 1))
+    assert len(fy2027.billable) == 74_879
+    assert fy2027.is_billable("C7831") and not fy2027.is_valid("T528X2D") and fy2027.was_deleted("T528X2D")
+    assert any("E10" in span for span in fy2027.excludes1_of("E119"))  # E11's notes, as FY2026 had them
+    assert fy2027.use_additional_of("D6911") == fy2027.use_additional_of("D691")  # a new code gets its parent's
+
+
+@pytest.mark.parametrize("code, title", [
+    ("E119", "Type 2 diabetes mellitus without complications"),
+    ("S82001A", "Unspecified fracture of right patella, initial encounter for closed fracture"),
+    ("T7840XA", "Allergy, unspecified, initial encounter"),
+    ("H401111", "Primary open-angle glaucoma, right eye, mild stage"),
+])
+def test_titles_are_the_tabular_descriptions_with_the_seventh_character(release, code: str, title: str) -> None:
+    assert release.titles[code] == title
+
+
+def test_every_billable_code_of_fy2027_has_a_title() -> None:
+    fy2027 = load_coding_reference().icd10cm.release_for(dt.date(2026, 10, 1))
+    assert not [code for code in fy2027.billable if not fy2027.titles.get(code)]
+    assert fy2027.titles["QA171"] == "Lynch syndrome" and "T528X2D" not in fy2027.titles
 
 
 def test_no_release_loaded_answers_none() -> None:

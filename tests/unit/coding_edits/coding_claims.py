@@ -9,6 +9,7 @@ from pathlib import Path
 
 from services.coding.adapters.reference_import.cpt_descriptors import read_cpt_descriptors
 from services.coding.adapters.reference_import.ncci_files import build_ptp_table
+from services.coding.domain.codesets import Icd10CmCodeSets
 from services.coding.domain.coding_claim import CodedLine, CodingClaim
 from services.coding.domain.edits import CodingReference, load_coding_reference
 
@@ -54,3 +55,9 @@ def with_complete_hcpcs() -> CodingReference:
 def with_cpt_file() -> CodingReference:
     descriptors = read_cpt_descriptors((FIXTURES / "cpt_descriptors_madeup.tsv").read_text(), "test CPT file")
     return dataclasses.replace(shipped(), cpt=descriptors)
+
+
+@cache
+def without_icd10cm() -> CodingReference:
+    """The shipped reference with no ICD-10-CM release loaded at all."""
+    return dataclasses.replace(shipped(), icd10cm=Icd10CmCodeSets(()))

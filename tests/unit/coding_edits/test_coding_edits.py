@@ -17,9 +17,11 @@ from tests.unit.coding_edits.coding_claims import (
     with_complete_hcpcs,
     with_cpt_file,
     with_dated_ptp,
+    without_icd10cm,
 )
 
 FY2027 = dt.date(2026, 11, 2)
+NEXT_OCTOBER = dt.date(2027, 10, 5)  # FY2028: no release loaded for it
 NEWBORN = dt.date(2026, 5, 1)
 
 
@@ -32,8 +34,21 @@ class Case(NamedTuple):
 
 CASES = {
     # ICD-10-CM code set by date of service
-    "no code set for FY2027": Case("COD-ICD-NO-CODESET", True, claim(dos=FY2027)),
+    "no release loaded at all": Case("COD-ICD-NO-CODESET", True, claim(), without_icd10cm),
     "FY2026 release covers the date": Case("COD-ICD-NO-CODESET", False, claim()),
+    "FY2027 made from the addenda covers the date": Case("COD-ICD-NO-CODESET", False, claim(dos=FY2027)),
+    "FY2028 not loaded: FY2027 assumed": Case("COD-ICD-RELEASE-ASSUMED", True, claim(dos=NEXT_OCTOBER)),
+    "FY2027 loaded: nothing assumed": Case("COD-ICD-RELEASE-ASSUMED", False, claim(dos=FY2027)),
+    "code the assumed release lacks": Case("COD-ICD-ASSUMED-UNKNOWN", True, claim(dx=("T52.8X2D",), dos=NEXT_OCTOBER)),
+    "code the assumed release has": Case("COD-ICD-ASSUMED-UNKNOWN", False, claim(dx=("C78.31",), dos=NEXT_OCTOBER)),
+    "code deleted in FY2027, dated in FY2027": Case("COD-ICD-INVALID", True,
+                                                     claim(dx=("T52.8X2D",), dos=dt.date(2026, 10, 1))),
+    "code deleted in FY2027, dated in FY2026": Case("COD-ICD-INVALID", False,
+                                                     claim(dx=("T52.8X2D",), dos=dt.date(2026, 9, 30))),
+    "code added in FY2027, dated in FY2026": Case("COD-ICD-INVALID", True,
+                                                   claim(dx=("C78.31",), dos=dt.date(2026, 9, 30))),
+    "code added in FY2027, dated in FY2027": Case("COD-ICD-INVALID", False, claim(dx=("C78.31",), dos=FY2027)),
+    "billable in FY2026, a header in FY2027": Case("COD-ICD-NONBILLABLE", True, claim(dx=("D69.1",), dos=FY2027)),
     "code that does not exist": Case("COD-ICD-INVALID", True, claim(dx=("A00.3",))),
     "code that exists": Case("COD-ICD-INVALID", False, claim(dx=("A00.1",))),
     "category is not billable": Case("COD-ICD-NONBILLABLE", True, claim(dx=("E11",))),
@@ -136,3 +151,26 @@ def test_every_defined_edit_has_a_firing_and_a_quiet_case() -> None:
 def test_a_clean_claim_has_no_edits() -> None:
     clean = claim(line("99213", "25"), line("20610", "RT"), line("J1030"), dx=("M17.11", "I10"), sex="M")
     assert run_coding_edits(clean, shipped()) == []
+
+
+def _messages(found: list) -> dict[str, str]:
+    return {each.edit_id: each.message for each in found}
+
+
+def test_a_code_deleted_in_fy2027_is_refused_naming_the_release_and_accepted_before() -> None:
+    after = _messages(run_coding_edits(claim(dx=("T52.8X2D",), dos=dt.date(2026, 10, 1)), shipped()))
+    assert after["COD-ICD-INVALID"] == ("T52.8X2D was deleted from ICD-10-CM in ICD-10-CM FY2027, which covers the "
+                                        "date of service (from 2026-10-01): report the code that replaces it.")
+    assert run_coding_edits(claim(dx=("T52.8X2D",), dos=dt.date(2026, 9, 30)), shipped()) == []
+    header = _messages(run_coding_edits(claim(dx=("D69.1",), dos=dt.date(2026, 10, 1)), shipped()))
+    assert "not billable in ICD-10-CM FY2027 (it was billable until ICD-10-CM FY2027 made it a category)" in \
+        header["COD-ICD-NONBILLABLE"]
+
+
+def test_the_assumption_names_the_year_missing_and_the_release_used() -> None:
+    found = _messages(run_coding_edits(claim(dx=("I10", "T52.8X2D"), dos=NEXT_OCTOBER), shipped()))
+    assert found["COD-ICD-RELEASE-ASSUMED"].startswith(
+        "No ICD-10-CM release is loaded for FY2028, which covers the date of service: the diagnoses were checked "
+        "against ICD-10-CM FY2027 (2026-10-01 to 2027-09-30), the nearest loaded")
+    assert found["COD-ICD-ASSUMED-UNKNOWN"].startswith(
+        "T52.8X2D is not in ICD-10-CM FY2027, the release assumed for FY2028: it may be new in FY2028.")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from services.intake.domain.validation import (
-    EncounterRulesBroken,
-    Icd10CmCodeSet,
-    encounter_violations,
-    validate_encounter,
-)
+from services.intake.domain.validation import EncounterRulesBroken, encounter_violations, validate_encounter
 from services.intake.domain.validation.violations import pointer
 from shared.contracts.encounter import Encounter
+from shared.icd10cm import Icd10CmCodeList, Icd10CmCodeLists
 from tests.unit.intake.documents import TODAY, changed, institutional, professional
 
 
@@ -43,7 +41,8 @@ def test_details_carry_no_submitted_values() -> None:
 
 
 def test_a_code_set_can_be_given() -> None:
-    only_i10 = Icd10CmCodeSet.from_code_list("tiny", ["I10", "E11", "E1165"])
+    only_i10 = Icd10CmCodeLists((Icd10CmCodeList("tiny", dt.date(2025, 10, 1), dt.date(2027, 9, 30),
+                                                 frozenset({"I10", "E11", "E1165"}), frozenset({"I10", "E1165"})),))
     encounter = Encounter.model_validate(changed(professional(), ("/diagnoses", ["E11.65", "J06.9"]),
                                                  ("/service_lines/1/diagnosis_pointers", [1])))
     [violation] = encounter_violations(encounter, TODAY, only_i10)

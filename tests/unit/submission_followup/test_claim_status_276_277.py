@@ -15,7 +15,7 @@ from services.submission.domain.claim_status_response_277 import parse_277
 from services.submission.domain.errors import AckParseError
 from services.submission.domain.submission_plan import Submitter
 from shared.contracts.encounter import Encounter
-from tests.support.encounters import CODED_DATE_OF_SERVICE, encounter_for
+from tests.support.encounters import CODED_DATE_OF_SERVICE, days_after_service, encounter_for
 from tests.unit.submission_followup.x212_structure import problems_276
 from tools.clearinghouse.claims import BillingProvider, PersonName, ServiceLine, SubmittedClaim
 from tools.clearinghouse.ledger import ClaimRecord, InterchangeRecord, Ledger
@@ -49,8 +49,8 @@ def _institutional(payer: str) -> dict[str, Any]:
 
 def _multi_day(payer: str) -> dict[str, Any]:
     encounter = encounter_for(payer)
-    encounter["service_lines"][1]["date_of_service"] = "2026-09-17"
-    encounter["date_of_service_through"] = "2026-09-17"
+    encounter["service_lines"][1]["date_of_service"] = days_after_service(2)
+    encounter["date_of_service_through"] = days_after_service(2)
     return encounter
 
 

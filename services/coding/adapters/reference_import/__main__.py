@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     icd.add_argument("--through", dest="effective_through", type=dt.date.fromisoformat, required=True)
     icd.add_argument("code_list", type=Path)
     icd.add_argument("tabular", type=Path)
+    addenda = command("icd10cm-addenda", "CMS's yearly ICD-10-CM order-file addenda, applied to the release before")
+    addenda.add_argument("--name", help='default "ICD-10-CM FY<year>", the year from the counts closing the file')
+    addenda.add_argument("--from", dest="effective_from", type=dt.date.fromisoformat,
+                         help="first date of service (default 1 October before the fiscal year)")
+    addenda.add_argument("--through", dest="effective_through", type=dt.date.fromisoformat,
+                         help="last date of service (default 30 September of the fiscal year)")
+    addenda.add_argument("--previous", help="the loaded release they apply to (default the latest before --from)")
+    addenda.add_argument("file", type=Path, help="e.g. icd10cm_order_addenda_2028.txt")
     command("check", "load every table the directory names and print what is loaded")
     return parser
 
@@ -58,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "icd10cm":
             result = import_commands.import_icd10cm(args.dir, args.name, args.effective_from,
                                                     args.effective_through, args.code_list, args.tabular)
+        elif args.command == "icd10cm-addenda":
+            result = import_commands.import_icd10cm_addenda(args.dir, args.file, args.name, args.effective_from,
+                                                            args.effective_through, args.previous)
         else:
             result = import_commands.check(args.dir)
     except (ValueError, OSError) as error:

@@ -1,14 +1,18 @@
 """Read an ICD-10-CM release from CMS's tabular XML and code list (the files simple-icd-10-cm ships).
 
 We read the package's data files rather than import its API: the import parses the whole tree into
-Python objects (~2 s, ~190 MB per process); here we keep only codes and the notes the edits use.
-A CMS release downloaded by hand (icd10cm-tabular-<year>.xml and its code list) reads the same way.
+Python objects (~2 s, ~190 MB per process); here we keep only codes, titles and the notes the edits
+use. A CMS release downloaded by hand (icd10cm-tabular-<year>.xml and its code list) reads the same way.
+
+Titles are the tabular list's descriptions; a code with a 7th character (S82.001A) has none of its own
+there, so its title is built as CMS builds the order file's: the title of the code it extends, then the
+7th character's meaning from the nearest sevenChrDef above it ("..., initial encounter for closed
+fracture").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -17,8 +21,9 @@ from pathlib import Path
 
 from services.coding.domain.codesets import CodeRange, Icd10CmRelease, TabularNotes, billable_leaves
 from services.coding.domain.codesets.code_ranges import parse_reference, references_in_note
+from shared.icd10cm import package_release_files as package_release_files
+from shared.icd10cm import read_code_list as read_code_list
 
-PACKAGE = "simple_icd_10_cm"
 # A code-first note asking for the underlying disease marks a manifestation (etiology/manifestation
 # convention, ICD-10-CM guidelines I.A.13). Conditional notes ("code first any associated ...", "...,
 # if known", "if applicable") let the code stand first when there is no such condition, so they do not.
@@ -28,24 +33,6 @@ _CONDITIONAL = re.compile(r"if known|if applicable|any associated|when associate
 
 class Icd10CmImportError(ValueError):
     """The files are not an ICD-10-CM tabular release we can read."""
-
-
-def package_release_files() -> tuple[Path, Path]:
-    """The code list and tabular XML inside the installed simple-icd-10-cm package."""
-    spec = importlib.util.find_spec(PACKAGE)  # locates the package without running its import
-    if spec is None or not spec.submodule_search_locations:
-        raise Icd10CmImportError(f"{PACKAGE} is not installed")
-    data = Path(spec.submodule_search_locations[0], "data")
-    lists, tabulars = sorted(data.glob("code-list-*.txt")), sorted(data.glob("icd10c*-tabular-*.xml"))
-    if len(lists) != 1 or len(tabulars) != 1:
-        raise Icd10CmImportError(f"{PACKAGE} should ship one code list and one tabular XML")
-    return lists[0], tabulars[0]
-
-
-def read_code_list(text: str) -> frozenset[str]:
-    """Codes of a CMS-style code list: one per line (chapters "1" and blocks "A00-A09" skipped)."""
-    codes = (line.split(" ")[0].strip().replace(".", "") for line in text.splitlines())
-    return frozenset(code for code in codes if code and "-" not in code and not code.isdigit())
 
 
 _NOTE_TAGS = frozenset({"excludes1", "codeFirst", "useAdditionalCode"})
@@ -67,12 +54,26 @@ def _read_entry(element: ET.Element, key: str, notes: dict[str, TabularNotes], m
 
 @dataclass(frozen=True)
 class Tabular:
-    """What we keep of a tabular list: its entries' codes, notes, blocks and manifestations."""
+    """What we keep of a tabular list: its entries' codes, titles, notes, blocks and manifestations."""
 
     codes: frozenset[str]
     notes: dict[str, TabularNotes]
     blocks: tuple[tuple[CodeRange, str], ...]
     manifestations: frozenset[str]
+    titles: dict[str, str]
+    seventh_characters: dict[str, dict[str, str]]  # entry -> 7th character -> meaning, from its sevenChrDef
+
+    def titles_with_seventh_characters(self, codes: frozenset[str]) -> dict[str, str]:
+        """Every code's title, building those of 7th-character codes from the code they extend."""
+        titles = dict(self.titles)
+        for code in codes:
+            if len(code) == 7 and code not in titles:
+                base = code[:6].rstrip("X")  # S0100XA extends S0100; the X only holds the place
+                meaning = next((self.seventh_characters[code[:length]][code[6]] for length in range(6, 2, -1)
+                                if code[6] in self.seventh_characters.get(code[:length], {})), None)
+                if base in titles and meaning is not None:
+                    titles[code] = f"{titles[base]}, {meaning}"
+        return titles
 
 
 def read_tabular(xml_text: str) -> Tabular:
@@ -85,12 +86,17 @@ def read_tabular(xml_text: str) -> Tabular:
     manifestations: set[str] = set()
     blocks: list[tuple[CodeRange, str]] = []
     codes = set()
+    titles: dict[str, str] = {}
+    seventh: dict[str, dict[str, str]] = {}
     try:
         for _, element in ET.iterparse(io.StringIO(xml_text), events=("end",)):
             if element.tag == "diag":
                 name = (element.findtext("name") or "").strip().replace(".", "")
                 if name:
                     codes.add(name)
+                    titles[name] = (element.findtext("desc") or "").strip()
+                    if (characters := element.find("sevenChrDef")) is not None:
+                        seventh[name] = {e.get("char", ""): (e.text or "").strip() for e in characters}
                     _read_entry(element, name, notes, manifestations)
                 element.clear()
             elif element.tag == "section" and (span := parse_reference(block := element.get("id", ""))):
@@ -101,7 +107,7 @@ def read_tabular(xml_text: str) -> Tabular:
         raise Icd10CmImportError(f"the tabular file is not XML: {error}") from error
     if not blocks:
         raise Icd10CmImportError("the tabular file has no sections: not an ICD-10-CM tabular list")
-    return Tabular(frozenset(codes), notes, tuple(blocks), frozenset(manifestations))
+    return Tabular(frozenset(codes), notes, tuple(blocks), frozenset(manifestations), titles, seventh)
 
 
 def read_release(name: str, effective_from: dt.date, effective_through: dt.date,
@@ -116,6 +122,7 @@ def read_release(name: str, effective_from: dt.date, effective_through: dt.date,
     if not listed:
         raise Icd10CmImportError(f"{code_list.name} lists no codes")
     tabular_list = read_tabular(tabular.read_text(encoding="utf-8"))
-    return Icd10CmRelease(name, effective_from, effective_through, listed | tabular_list.codes,
-                          billable_leaves(listed), tabular_list.notes, tabular_list.blocks,
-                          tabular_list.manifestations)
+    codes = listed | tabular_list.codes
+    return Icd10CmRelease(name, effective_from, effective_through, codes, billable_leaves(listed),
+                          tabular_list.notes, tabular_list.blocks, tabular_list.manifestations,
+                          tabular_list.titles_with_seventh_characters(codes))

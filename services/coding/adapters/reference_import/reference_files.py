@@ -8,29 +8,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from services.coding.adapters.reference_import.cpt_descriptors import read_cpt_descriptors
 from services.coding.adapters.reference_import.hcpcs_file import read_hcpcs_csv
-from services.coding.adapters.reference_import.icd10cm_tabular import package_release_files, read_release
+from services.coding.adapters.reference_import.icd10cm_tabular import Icd10CmImportError, read_release
 from services.coding.adapters.reference_import.ncci_files import build_ptp_table, read_mue_csv
 from services.coding.adapters.reference_import.reference_tables import (
     read_demographic_rules,
     read_procedure_rules,
 )
-from services.coding.domain.codesets import CptDescriptorFile, Icd10CmCodeSets, Icd10CmRelease
+from services.coding.domain.codesets import CptDescriptorFile, Icd10CmCodeSets, Icd10CmRelease, derive_release
 from services.coding.domain.edits.reference import CodingReference
+from shared.icd10cm import (
+    PACKAGED,
+    SHIPPED_REFERENCE_DIR,
+    Addenda,
+    ReleaseEntry,
+    build_releases,
+    package_release_files,
+    reference_directory,
+    release_entries,
+)
 
-SHIPPED = Path(__file__).resolve().parents[2] / "reference_data"
-PACKAGED = "package:simple_icd_10_cm"
-
-
-def reference_directory() -> Path:
-    """Where the service reads reference data from."""
-    return Path(os.environ.get("CODING_REFERENCE_DIR") or SHIPPED)
+SHIPPED = SHIPPED_REFERENCE_DIR
+__all__ = ["SHIPPED", "load_reference_once", "read_icd10cm_releases", "read_reference", "reference_directory"]
 
 
 @cache
@@ -40,18 +44,26 @@ def _parsed_release(name: str, effective_from: dt.date, effective_through: dt.da
     return read_release(name, effective_from, effective_through, code_list, tabular)
 
 
-def _icd_release(entry: dict[str, Any], directory: Path) -> Icd10CmRelease:
-    if entry["files"] == PACKAGED:
+def _base_release(entry: ReleaseEntry, directory: Path) -> Icd10CmRelease:
+    if entry.files == PACKAGED:
         code_list, tabular = package_release_files()
+    elif isinstance(entry.files, dict) and {"code_list", "tabular"} <= entry.files.keys():
+        code_list, tabular = directory / entry.files["code_list"], directory / entry.files["tabular"]
     else:
-        code_list, tabular = directory / entry["files"]["code_list"], directory / entry["files"]["tabular"]
-    return _parsed_release(entry["name"], dt.date.fromisoformat(entry["effective_from"]),
-                           dt.date.fromisoformat(entry["effective_through"]), code_list.resolve(), tabular.resolve(),
-                           (code_list.stat().st_mtime, tabular.stat().st_mtime))
+        raise Icd10CmImportError(f"{entry.name}: files must be {PACKAGED!r}, a code list and tabular XML, "
+                                 "or a previous release and its addenda")
+    return _parsed_release(entry.name, entry.effective_from, entry.effective_through, code_list.resolve(),
+                           tabular.resolve(), (code_list.stat().st_mtime, tabular.stat().st_mtime))
 
 
-def _icd_releases(entries: list[dict[str, Any]], directory: Path) -> Icd10CmCodeSets:
-    return Icd10CmCodeSets(tuple(_icd_release(entry, directory) for entry in entries))
+def _derived_release(previous: Icd10CmRelease, addenda: Addenda, entry: ReleaseEntry) -> Icd10CmRelease:
+    return derive_release(previous, addenda, entry.name, entry.effective_from, entry.effective_through)
+
+
+def read_icd10cm_releases(manifest: dict[str, Any], directory: Path) -> Icd10CmCodeSets:
+    """The manifest's ICD-10-CM releases in date order, a release made from addenda after the one before it."""
+    built = build_releases(release_entries(manifest), directory, _base_release, _derived_release)
+    return Icd10CmCodeSets(tuple(sorted(built.values(), key=lambda release: release.effective_from)))
 
 
 def read_reference(directory: Path) -> CodingReference:
@@ -64,7 +76,7 @@ def read_reference(directory: Path) -> CodingReference:
     hcpcs = manifest["hcpcs"]
     cpt = manifest.get("cpt")
     return CodingReference(
-        icd10cm=_icd_releases(manifest["icd10cm"], directory),
+        icd10cm=read_icd10cm_releases(manifest, directory),
         hcpcs=read_hcpcs_csv(text(hcpcs["file"]), hcpcs["release"], bool(hcpcs["complete"])),
         cpt=read_cpt_descriptors(text(cpt["file"]), cpt["name"]) if cpt else CptDescriptorFile("none loaded", {}),
         ptp=build_ptp_table(manifest["ncci_ptp"]["release"], [text(name) for name in manifest["ncci_ptp"]["files"]]),

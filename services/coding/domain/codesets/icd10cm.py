@@ -3,15 +3,22 @@
 A release covers a span of dates of service (a fiscal year runs 1 October to 30 September, and CMS
 sometimes updates it on 1 April). Notes are kept where the tabular list puts them (a category, a
 subcategory or a block of categories) and apply to every code beneath, as the tabular conventions say.
+
+A release made from CMS's yearly addenda (`derive_release`) has the codes, billability and titles of
+the new year, and the notes of the release it was made from: the addenda carry no notes, so a new
+code gets the notes of the categories and blocks above it, and a note CMS added or changed that year
+is not known until the year's full tabular file is loaded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from services.coding.domain.codesets.code_ranges import CodeRange
+from shared.icd10cm import Addenda, Icd10CmCodeList, apply_addenda, assumed_release
+from shared.icd10cm import billable_leaves as billable_leaves
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,8 @@ class Icd10CmRelease:
     notes: dict[str, TabularNotes] = field(default_factory=dict)  # by dotless code or block ("I20-I25")
     blocks: tuple[tuple[CodeRange, str], ...] = ()  # block ranges of categories, for block-level notes
     manifestations: frozenset[str] = frozenset()  # entries whose code-first note asks for the underlying disease
+    titles: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # long titles by code
+    deleted: frozenset[str] = frozenset()  # billable in the release this one was derived from, not in this one
     _blocks_of_category: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def covers(self, day: dt.date) -> bool:
@@ -45,6 +54,18 @@ class Icd10CmRelease:
 
     def is_billable(self, code: str) -> bool:
         return code in self.billable
+
+    def was_deleted(self, code: str) -> bool:
+        """True when this release's update took the code off the billable list (deleted, or made a header)."""
+        return code in self.deleted
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.effective_from.isoformat()} to {self.effective_through.isoformat()})"
+
+    def code_list(self) -> Icd10CmCodeList:
+        """The release's codes and titles, without its notes."""
+        return Icd10CmCodeList(self.name, self.effective_from, self.effective_through, self.codes, self.billable,
+                               self.titles, self.deleted)
 
     def entries_above(self, code: str) -> list[str]:
         """The code, its parent categories and the blocks holding it: whose notes apply to it."""
@@ -73,12 +94,13 @@ class Icd10CmRelease:
         return any(entry in self.manifestations for entry in self.entries_above(code))
 
 
-def billable_leaves(codes: Iterable[str]) -> frozenset[str]:
-    """The codes that no longer code extends (CMS: only those are valid on a claim)."""
-    ordered = sorted(set(codes))
-    # Sorted, a code's extensions follow it directly: it is a leaf when the next code does not extend it.
-    return frozenset(code for code, following in zip(ordered, [*ordered[1:], ""], strict=True)
-                     if not following.startswith(code))
+def derive_release(previous: Icd10CmRelease, addenda: Addenda, name: str, effective_from: dt.date,
+                   effective_through: dt.date) -> Icd10CmRelease:
+    """The release CMS's addenda make from `previous` (AddendaError when they do not fit it)."""
+    made = apply_addenda(previous.code_list(), addenda, name, effective_from, effective_through)
+    return replace(previous, name=name, effective_from=effective_from, effective_through=effective_through,
+                   codes=made.codes, billable=made.billable, titles=made.titles, deleted=made.deleted,
+                   _blocks_of_category={})
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,14 @@ class Icd10CmCodeSets:
         """The release covering a date of service, or None when none is loaded for it."""
         return next((release for release in self.releases if release.covers(day)), None)
 
+    def assumed_for(self, day: dt.date) -> Icd10CmRelease | None:
+        """The release to check a date no release covers against: the latest that starts before it, else the
+        earliest (shared.icd10cm.assumed_release, the rule intake applies too)."""
+        return assumed_release(self.releases, day)
+
+    @property
+    def latest(self) -> Icd10CmRelease | None:
+        return max(self.releases, key=lambda release: release.effective_through, default=None)
+
     def describe_loaded(self) -> str:
-        return ", ".join(f"{r.name} ({r.effective_from.isoformat()} to {r.effective_through.isoformat()})"
-                         for r in self.releases) or "none"
+        return ", ".join(release.describe() for release in self.releases) or "none"

@@ -1,4 +1,12 @@
-"""Edits on the diagnoses: validity and billability for the date, Excludes1, age, sex and sequencing."""
+"""Edits on the diagnoses: validity and billability for the date, Excludes1, age, sex and sequencing.
+
+Diagnoses are checked against the ICD-10-CM release covering the date of service, and every message
+names that release. When none covers it (next October, before anyone loads the new year; or a year
+never loaded), they are checked against the nearest release (`Icd10CmCodeSets.assumed_for`) with a
+warning naming the assumption, and a code that release does not have is an error: it may be new in
+the year not loaded, and a coder must check it. Whether the assumption alone holds the claim is the
+tenant's coding policy (`domain/coding_policy.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from services.coding.domain.codesets import Icd10CmRelease
 from services.coding.domain.coding_claim import CodingClaim
 from services.coding.domain.edits.model import CodingEdit, edit
 from services.coding.domain.edits.reference import CodingReference
+from shared.icd10cm import fiscal_year as shared_fiscal_year
 
 EXTERNAL_CAUSE_CHAPTER = ("V", "W", "X", "Y")  # V00-Y99
 
@@ -19,24 +28,38 @@ def dotted(code: str) -> str:
 
 def fiscal_year(day: dt.date) -> int:
     """The ICD-10-CM fiscal year of a day: FY2027 runs 1 October 2026 to 30 September 2027."""
-    return day.year + 1 if day.month >= 10 else day.year
+    return shared_fiscal_year(day)
 
 
 def _lines_pointing_to(claim: CodingClaim, *positions: int) -> tuple[int, ...]:
     return tuple(line.line_number for line in claim.lines if set(line.diagnosis_pointers) & set(positions))
 
 
-def _validity(claim: CodingClaim, release: Icd10CmRelease) -> list[CodingEdit]:
+def _invalid(code: str, release: Icd10CmRelease, assumed_year: int | None) -> tuple[str, str]:
+    """The edit id and message for a code the release does not have."""
+    if assumed_year is not None:
+        return "COD-ICD-ASSUMED-UNKNOWN", (
+            f"{dotted(code)} is not in {release.name}, the release assumed for FY{assumed_year}: it may be new in "
+            f"FY{assumed_year}. A coder checks it, or load the FY{assumed_year} release.")
+    if release.was_deleted(code):
+        return "COD-ICD-INVALID", (f"{dotted(code)} was deleted from ICD-10-CM in {release.name}, which covers the "
+                                   f"date of service (from {release.effective_from.isoformat()}): report the code "
+                                   "that replaces it.")
+    return "COD-ICD-INVALID", f"{dotted(code)} is not an ICD-10-CM code in {release.name}."
+
+
+def _validity(claim: CodingClaim, release: Icd10CmRelease, assumed_year: int | None = None) -> list[CodingEdit]:
     found = []
     for position, code in enumerate(claim.diagnoses, start=1):
         lines = _lines_pointing_to(claim, position)
         if not release.is_valid(code):
-            found.append(edit("COD-ICD-INVALID",
-                              f"{dotted(code)} is not an ICD-10-CM code in {release.name}.",
-                              f"{release.name} code list", (dotted(code),), lines))
+            edit_id, message = _invalid(code, release, assumed_year)
+            found.append(edit(edit_id, message, f"{release.name} code list", (dotted(code),), lines))
         elif not release.is_billable(code):
+            became = f" (it was billable until {release.name} made it a category)" if release.was_deleted(code) else ""
             found.append(edit("COD-ICD-NONBILLABLE",
-                              f"{dotted(code)} is not billable: report one of the more specific codes beneath it.",
+                              f"{dotted(code)} is not billable in {release.name}{became}: report one of the more "
+                              "specific codes beneath it.",
                               f"{release.name} code list: billable codes", (dotted(code),), lines))
     return found
 
@@ -99,14 +122,23 @@ def _first_listed(claim: CodingClaim, release: Icd10CmRelease | None) -> list[Co
 
 def diagnosis_edits(claim: CodingClaim, reference: CodingReference) -> list[CodingEdit]:
     """Every diagnosis edit that fires on the claim."""
+    year = fiscal_year(claim.date_of_service)
+    codes = tuple(dotted(code) for code in claim.diagnoses)
     release = reference.icd10cm.release_for(claim.date_of_service)
     found: list[CodingEdit] = []
-    if release is None:
+    if release is not None:
+        found += _validity(claim, release) + _excludes1(claim, release)
+    elif (release := reference.icd10cm.assumed_for(claim.date_of_service)) is not None:
+        found.append(edit(
+            "COD-ICD-RELEASE-ASSUMED",
+            f"No ICD-10-CM release is loaded for FY{year}, which covers the date of service: the diagnoses were "
+            f"checked against {release.describe()}, the nearest loaded, assuming their codes did not change. "
+            f"Load the FY{year} release to check them against their own year.",
+            "ICD-10-CM releases loaded", codes))
+        found += _validity(claim, release, assumed_year=year) + _excludes1(claim, release)
+    else:
         found.append(edit(
             "COD-ICD-NO-CODESET",
-            f"No ICD-10-CM release is loaded for FY{fiscal_year(claim.date_of_service)}, which covers the date of "
-            f"service (loaded: {reference.icd10cm.describe_loaded()}); the diagnoses cannot be checked.",
-            "ICD-10-CM releases loaded", tuple(dotted(code) for code in claim.diagnoses)))
-    else:
-        found += _validity(claim, release) + _excludes1(claim, release)
+            f"No ICD-10-CM release is loaded at all (FY{year} covers the date of service); the diagnoses cannot be "
+            "checked.", "ICD-10-CM releases loaded", codes))
     return found + _demographics(claim, reference) + _first_listed(claim, release)

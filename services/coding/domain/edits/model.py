@@ -30,10 +30,20 @@ class EditDefinition:
 
 DEFINITIONS: dict[str, EditDefinition] = {d.edit_id: d for d in (
     EditDefinition("COD-ICD-NO-CODESET", "error",
-                   "No ICD-10-CM release is loaded for the claim's date of service, so no diagnosis can be checked.",
+                   "No ICD-10-CM release is loaded at all, so no diagnosis can be checked.",
                    "ICD-10-CM releases loaded (fiscal year 1 October to 30 September)"),
+    EditDefinition("COD-ICD-RELEASE-ASSUMED", "warning",
+                   "No ICD-10-CM release covers the date of service: the diagnoses were checked against the nearest "
+                   "release loaded, assuming their codes did not change (an error, holding every such claim, when "
+                   "the tenant's coding policy says hold_all).",
+                   "ICD-10-CM releases loaded (fiscal year 1 October to 30 September)"),
+    EditDefinition("COD-ICD-ASSUMED-UNKNOWN", "error",
+                   "No ICD-10-CM release covers the date of service and a diagnosis is not in the nearest release "
+                   "loaded: it may be new in the year not loaded, or invalid; a coder checks it.",
+                   "ICD-10-CM code list of the release assumed for the date of service"),
     EditDefinition("COD-ICD-INVALID", "error",
-                   "A diagnosis is not an ICD-10-CM code in the release covering the date of service.",
+                   "A diagnosis is not an ICD-10-CM code in the release covering the date of service (never was, or "
+                   "that release deleted it).",
                    "ICD-10-CM Tabular List and code list of the release covering the date of service"),
     EditDefinition("COD-ICD-NONBILLABLE", "error",
                    "A diagnosis is a category or subcategory with more specific codes beneath it: only leaf codes "

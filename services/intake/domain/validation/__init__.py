@@ -2,8 +2,8 @@
 
 from services.intake.domain.validation.dates import latest_date_on_earth
 from services.intake.domain.validation.encounter_rules import encounter_violations, validate_encounter
-from services.intake.domain.validation.icd10cm import Icd10CmCodeSet, packaged_icd10cm
+from services.intake.domain.validation.icd10cm import diagnosis_violations, icd10cm_releases
 from services.intake.domain.validation.violations import EncounterRulesBroken, Violation
 
-__all__ = ["EncounterRulesBroken", "Icd10CmCodeSet", "Violation", "encounter_violations", "latest_date_on_earth",
-           "packaged_icd10cm", "validate_encounter"]
+__all__ = ["EncounterRulesBroken", "Violation", "diagnosis_violations", "encounter_violations", "icd10cm_releases",
+           "latest_date_on_earth", "validate_encounter"]

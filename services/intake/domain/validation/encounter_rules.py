@@ -5,23 +5,24 @@ from __future__ import annotations
 import datetime as dt
 
 from services.intake.domain.validation.dates import date_violations
-from services.intake.domain.validation.icd10cm import Icd10CmCodeSet, packaged_icd10cm
+from services.intake.domain.validation.icd10cm import diagnosis_violations, icd10cm_releases
 from services.intake.domain.validation.places_of_service import place_of_service_violations
 from services.intake.domain.validation.violations import EncounterRulesBroken, Violation
 from shared.contracts.encounter import Encounter
+from shared.icd10cm import Icd10CmCodeLists
 
 
 def encounter_violations(encounter: Encounter, today: dt.date,
-                         icd10cm: Icd10CmCodeSet | None = None) -> list[Violation]:
+                         icd10cm: Icd10CmCodeLists | None = None) -> list[Violation]:
     """Every code-set and calendar rule the (contract-valid) encounter breaks, in document order."""
-    code_set = icd10cm or packaged_icd10cm()
+    releases = icd10cm or icd10cm_releases()
     violations = [*date_violations(encounter, today),
                   *place_of_service_violations(encounter.place_of_service, encounter.date_of_service),
-                  *code_set.diagnosis_violations(encounter.diagnoses)]
+                  *diagnosis_violations(releases, encounter.diagnoses, encounter.date_of_service)]
     return sorted(violations, key=lambda violation: _document_order(encounter, violation.pointer))
 
 
-def validate_encounter(encounter: Encounter, today: dt.date, icd10cm: Icd10CmCodeSet | None = None) -> None:
+def validate_encounter(encounter: Encounter, today: dt.date, icd10cm: Icd10CmCodeLists | None = None) -> None:
     """Raise EncounterRulesBroken with every violation, or return when the encounter may become a claim."""
     violations = encounter_violations(encounter, today, icd10cm)
     if violations:

@@ -1,72 +1,65 @@
-"""ICD-10-CM billability against the code list shipped in simple-icd-10-cm 1.5.0.
+"""ICD-10-CM at POST time: each diagnosis against the release that covers the claim's date of service.
 
-That release carries CMS's April 1, 2026 update of the FY2026 ICD-10-CM tabular list (file
-`code-list-April-2026.txt`); FY2027 (effective 2026-10-01) is not in it. Every date of service is
-checked against this one release: a code added on 2026-10-01 is refused and a code retired then is
-still accepted until the package is upgraded. Error details name the release so a practice can tell.
+The releases are the ones coding checks against (`shared/icd10cm`: FY2026 from simple-icd-10-cm,
+FY2027 made from CMS's addenda, and any year an operator loads into the coding reference manifest),
+read once at startup; a request then costs a set lookup per code. A code deleted in FY2027 is
+refused for dates of service from 2026-10-01 and accepted before; a code FY2027 added is accepted
+from then on; every refusal names the release.
 
-Only the package's plain code list is read (not its API, whose import parses the whole tabular XML:
-~2 s and ~190 MB): a code is billable when it is in the list and no longer code extends it.
+When no release covers the date (next October, before anyone loads the new year), intake checks
+against the nearest release, as coding does, and refuses only a category of it: a code that release
+does not have may be new in the year not loaded, so the claim goes on and coding holds it for a coder.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+import datetime as dt
+from collections.abc import Sequence
 
 from services.intake.domain.validation.violations import Violation, pointer
 from shared.contracts.encounter import normalise_icd10
+from shared.icd10cm import Icd10CmCodeList, Icd10CmCodeLists, configured_code_lists, fiscal_year
 
-PACKAGE = "simple_icd_10_cm"
+
+def _covered_violation(code: str, release: Icd10CmCodeList) -> str | None:
+    if code not in release.codes:
+        if code in release.deleted:
+            return (f"is not an ICD-10-CM code in {release.name}: it was deleted for dates of service from "
+                    f"{release.effective_from.isoformat()}; report the code that replaces it")
+        return f"is not an ICD-10-CM code in {release.name}"
+    if code not in release.billable:
+        was = f" (it was billable before {release.name})" if code in release.deleted else ""
+        return f"is a category, not a billable ICD-10-CM code in {release.name}{was}: report a more specific code"
+    return None
 
 
-@dataclass(frozen=True)
-class Icd10CmCodeSet:
-    """The codes of one ICD-10-CM release (dotless, upper case) and which of them are billable leaves."""
+def _assumed_violation(code: str, release: Icd10CmCodeList, year: int) -> str | None:
+    if code in release.codes and code not in release.billable:
+        return (f"is a category, not a billable ICD-10-CM code in {release.name}, the nearest release (none is "
+                f"loaded for FY{year}): report a more specific code")
+    return None
 
-    release: str
-    codes: frozenset[str]
-    billable: frozenset[str]
 
-    @classmethod
-    def from_code_list(cls, release: str, lines: list[str]) -> Icd10CmCodeSet:
-        """Build from a CMS-style code list: one code per line, with chapters ("1") and blocks ("A00-A09")."""
-        codes = frozenset(line.strip() for line in lines
-                          if line.strip() and "-" not in line and not line.strip().isdigit())
-        extended = {code[:length] for code in codes for length in range(3, len(code))}
-        return cls(release, codes, codes - extended)
-
-    def diagnosis_violations(self, diagnoses: list[str]) -> list[Violation]:
-        """Each diagnosis must be an ICD-10-CM code of this release and billable (a leaf)."""
-        violations = []
-        for index, code in enumerate(diagnoses):
-            dotless = normalise_icd10(code)
-            if dotless not in self.codes:
-                detail = f"is not an ICD-10-CM code (code set: {self.release})"
-            elif dotless not in self.billable:
-                detail = f"is a category, not a billable ICD-10-CM code: report a more specific code ({self.release})"
-            else:
-                continue
+def diagnosis_violations(releases: Icd10CmCodeLists, diagnoses: Sequence[str],
+                         date_of_service: dt.date) -> list[Violation]:
+    """Each diagnosis must be a billable code of the release covering the date of service (details name it,
+    never the code)."""
+    release = releases.release_for(date_of_service)
+    assumed = releases.assumed_for(date_of_service) if release is None else None
+    violations = []
+    for index, code in enumerate(diagnoses):
+        dotless = normalise_icd10(code)
+        if release is not None:
+            detail = _covered_violation(dotless, release)
+        elif assumed is not None:
+            detail = _assumed_violation(dotless, assumed, fiscal_year(date_of_service))
+        else:
+            detail = None  # no release loaded at all: coding holds every claim and says so
+        if detail is not None:
             violations.append(Violation(pointer("diagnoses", index), detail))
-        return violations
+    return violations
 
 
-def _package_code_list() -> Path:
-    spec = importlib.util.find_spec(PACKAGE)  # locates the package without running its import
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"{PACKAGE} is not installed: it ships the ICD-10-CM code list intake validates with")
-    lists = sorted(Path(spec.submodule_search_locations[0], "data").glob("code-list-*.txt"))
-    if len(lists) != 1:
-        raise RuntimeError(f"{PACKAGE} should ship exactly one code-list-*.txt, found {len(lists)}")
-    return lists[0]
-
-
-@cache
-def packaged_icd10cm() -> Icd10CmCodeSet:
-    """The release shipped in simple-icd-10-cm (read once, ~0.1 s)."""
-    code_list = _package_code_list()
-    month, year = code_list.stem.removeprefix("code-list-").split("-")
-    return Icd10CmCodeSet.from_code_list(f"ICD-10-CM {month} {year} release",
-                                         code_list.read_text(encoding="utf-8").splitlines())
+def icd10cm_releases() -> Icd10CmCodeLists:
+    """The configured ICD-10-CM releases (read once per process, well under a second: call it at startup)."""
+    return configured_code_lists()

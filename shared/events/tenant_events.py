@@ -1,0 +1,40 @@
+"""Tenant facts beyond API keys, announced by intake on the compacted tenants topic.
+
+`tenant.coding_policy_set` carries a tenant's whole coding policy (not a change to it), keyed by
+`coding-policy:<tenant>`, so compaction keeps exactly the latest policy per tenant and a consumer
+reading the topic from its start ends with every tenant's current policy. The defaults are the
+policy of a tenant that never set one.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from shared.events.registry import CONTRACTS, ClaimEvent
+
+# When no ICD-10-CM release covers a claim's date of service, coding checks it against the nearest release:
+# hold only the claims with a code that release lacks (the default), or hold every such claim for a coder.
+WhenNoReleaseCovers = Literal["hold_unknown_codes", "hold_all"]
+WHEN_NO_RELEASE_COVERS: tuple[WhenNoReleaseCovers, ...] = ("hold_unknown_codes", "hold_all")
+
+
+def coding_policy_subject(tenant_id: str) -> str:
+    """The tenants-topic key of a tenant's coding policy."""
+    return f"coding-policy:{tenant_id}"
+
+
+@CONTRACTS.register
+class TenantCodingPolicySet(ClaimEvent):
+    """A tenant's coding policy, as it now stands."""
+
+    event_type = "tenant.coding_policy_set"
+    tenant_id: str
+    hold_undercoding: bool = Field(
+        default=False, description="hold a claim whose E/M level is below what the note supports (default: a "
+                                   "warning on the claim, not a hold)")
+    when_no_release_covers: WhenNoReleaseCovers = Field(
+        default="hold_unknown_codes", description="hold_unknown_codes: code against the nearest ICD-10-CM release "
+                                                  "and hold only claims with a code it lacks; hold_all: hold every "
+                                                  "claim no release covers")

@@ -1,10 +1,11 @@
 """Coding accuracy benchmark: suggested ICD-10-CM codes and E/M level against coder labels.
 
-Usage: python bench/coding/run.py [notes_dir ...]   (default: notes, holdout, holdout2 under bench/coding)
+Usage: python bench/coding/run.py [notes_dir ...]   (default: notes, holdout, holdout2, holdout3 under bench/coding)
 For each set: micro precision and recall over codes, E/M agreement, the same per specialty, every miss.
 `notes` was written before the lexicon and labelled by a coder's rules, but the lexicon's author had read it;
 `holdout` was written and labelled after the lexicon was frozen; its misses then led to general lexicon fixes, so
 its current figures are no longer blind; `holdout2` was written after those fixes and measured once, untuned.
+`holdout3` (ten new specialties, FY2027 dates) was written before the coder read the whole code set: the blind set.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from services.coding.domain.documentation import read_note  # noqa: E402
 from services.coding.domain.documentation.pipeline import clinical_pipeline  # noqa: E402
 from services.coding.domain.evaluation_management import assess_em  # noqa: E402
 
-DEFAULT_DIRS = [Path(__file__).parent / name for name in ("notes", "holdout", "holdout2")]
+DEFAULT_DIRS = [Path(__file__).parent / name for name in ("notes", "holdout", "holdout2", "holdout3")]
 
 
 class Tally:

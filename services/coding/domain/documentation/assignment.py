@@ -3,6 +3,8 @@ specific code the text and the date's release support, apply the guidelines' con
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from services.coding.domain.documentation.code_releases import CodeRelease
@@ -14,6 +16,7 @@ from services.coding.domain.documentation.conventions import (
     history_code,
     integral_to,
     pregnancy_codes,
+    pregnancy_complications,
 )
 from services.coding.domain.documentation.dx_matcher import TABULAR
 from services.coding.domain.documentation.lexicon import Concept, Lexicon, contains, lexicon, tabular_concept
@@ -157,8 +160,9 @@ def _problems_of(mention: Mention, release: CodeRelease, lex: Lexicon) -> list[C
             continue  # "fatigue due to anemia": the symptom is part of the diagnosis
         code, specific, unspecified, status = resolve_code(mention, concept, lex, release)
         if mention.codes and mention.key != TABULAR and code == _default_code(concept):
-            # the lexicon named the concept but only its default code; the tabular list read more of the sentence
-            sentence = frozenset(with_expansions(mention.sentence_words))
+            # the lexicon named the concept but only its default code; the tabular list read more of the words
+            # around it (up to the next diagnosis)
+            sentence = frozenset(with_expansions(mention.window))
             written = len(phrase_words(mention.text))
             better = [c for c in mention.codes if c[:3] == code[:3] and c != code and release.billable(c)
                       and best_words(c, sentence) > written]
@@ -204,9 +208,30 @@ def _symptoms_asked_for(problems: list[CodedProblem], note: str, release: CodeRe
     return found
 
 
+_ASSIGNED: OrderedDict[tuple[int, int, str], tuple[ParsedNote, list[CodedProblem], list[SkippedMention]]] = \
+    OrderedDict()
+_ASSIGNED_LOCK = threading.Lock()
+
+
 def assign_codes(parsed: ParsedNote, release: CodeRelease,
                  note: str = "") -> tuple[list[CodedProblem], list[SkippedMention]]:
-    """The codes a parsed note supports in the release, and every diagnosis mention skipped for its context."""
+    """The codes a parsed note supports in the release, and every diagnosis mention skipped for its context.
+    The last few are kept: the E/M level asks again for the problems reading just found."""
+    key = (id(parsed), id(release), note)
+    with _ASSIGNED_LOCK:
+        kept = _ASSIGNED.get(key)
+    if kept is not None and kept[0] is parsed:
+        return list(kept[1]), list(kept[2])
+    problems, skipped = _assign_codes(parsed, release, note)
+    with _ASSIGNED_LOCK:
+        _ASSIGNED[key] = (parsed, problems, skipped)
+        while len(_ASSIGNED) > 256:
+            _ASSIGNED.popitem(last=False)
+    return list(problems), list(skipped)
+
+
+def _assign_codes(parsed: ParsedNote, release: CodeRelease,
+                  note: str) -> tuple[list[CodedProblem], list[SkippedMention]]:
     lex = lexicon()
     skipped = []
     for mention in parsed.of(DX):
@@ -235,6 +260,9 @@ def _note_level_codes(note: str, problems: list[CodedProblem], release: CodeRele
     if bmi and bmi not in codes:
         problems = [*problems, CodedProblem(bmi, "status", "Z68", True, False, None, ())]
         codes.add(bmi)
+    for code in sorted(pregnancy_complications(note, codes, release) - codes):
+        problems = [*problems, CodedProblem(code, "chronic", code[:3], True, False, None, ())]
+        codes.add(code)
     final = pregnancy_codes(note, codes, release)
     replaced = [p for p in problems if p.code not in final]
     kept = [p for p in problems if p.code in final]

@@ -25,7 +25,7 @@ from services.coding.domain.documentation.note_words import phrase_words
 
 HERE = Path(__file__).parent
 CLASSIFIABLE = re.compile(r"classifiable (?:elsewhere )?(?:in|to) (.+)", re.IGNORECASE)
-RANGE = re.compile(r"([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]+)?)(?:\.-|-)?(?:\s*-\s*([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]+)?))?")
+RANGE = re.compile(r"([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]+)?)(?:\.?-(?![A-Z]))?(?:\s*-\s*([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]+)?))?")
 CODE_IN_NOTE = re.compile(r"\(([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)-?\)")
 BMI_VALUE = re.compile(r"\bBMI\b[^0-9\n]{0,20}(\d{2}(?:\.\d)?)", re.IGNORECASE)
 BMI_PERCENTILE = re.compile(r"\bBMI\b[^\n]{0,25}?(\d{1,3})(?:st|nd|rd|th)\s*"
@@ -96,8 +96,73 @@ def history_code(code: str, family: bool, release: CodeRelease) -> str | None:
     else:
         found = _by_prefix(code, data["personal_history"])
         if found == "tabular":
-            found = _narrowest(code, personal_ranges)
+            found = _narrowest(code, personal_ranges) or _history_by_title(code, release)
     return found if found and release.billable(found) else None
+
+
+HISTORY_TITLE_WORDS = frozenset({"personal", "history", "malignant", "neoplasm", "other", "unspecified", "part",
+                                 "site", "carcinoid", "tumor"})
+
+
+@functools.cache
+def _history_titles(release: CodeRelease) -> tuple[tuple[frozenset[str], str], ...]:
+    """(site words, code) of every 'Personal history of malignant neoplasm of <site>' code (Z85)."""
+    found = []
+    for code in release.billable_under("Z85"):
+        words = frozenset(phrase_words(release.description(code))) - HISTORY_TITLE_WORDS
+        if words and "carcinoid" not in release.description(code).lower():
+            found.append((words, code))
+    return tuple(found)
+
+
+def _history_by_title(code: str, release: CodeRelease) -> str | None:
+    """Z85 for a malignancy whose history code has no "Conditions classifiable to" term: the Z85 title whose site
+    words the malignancy's title holds (C61 "... of prostate" -> Z85.46 "... of prostate")."""
+    if not code.startswith("C"):
+        return None
+    words = frozenset(phrase_words(release.description(code)))
+    fits = [(len(site), z) for site, z in _history_titles(release) if site <= words]
+    return max(fits)[1] if fits else None
+
+
+@functools.cache
+def _complicating_pregnancy() -> tuple[tuple[str, str, str], ...]:
+    """(first, last, O98/O99 subcategory) from their "Conditions in ..." terms: a condition in pregnancy is coded
+    in chapter 15 first, the condition after it (I.C.15.a.1)."""
+    release = code_releases()[0]
+    found = []
+    for code in release.codes():
+        if not code.startswith(("O98", "O99")) or len(code) != 5:
+            continue
+        entry = release.entry(code)
+        for term in entry.inclusion_terms if entry else ():
+            if term.startswith("Conditions in"):
+                found += [(first, last, code) for first, last in _ranges(term[len("Conditions in"):])]
+    return tuple(found)
+
+
+def pregnancy_complications(note: str, codes: set[str], release: CodeRelease) -> set[str]:
+    """The O98/O99 code of each coded condition when the note is about a pregnancy, trimester from the weeks."""
+    pregnant = any(c.startswith(("O", "Z34", "Z33", "Z3A")) for c in codes) or gestation_weeks(note) is not None \
+        or re.search(r"\b(?:in|during|complicating) pregnancy\b", note, re.IGNORECASE)
+    if not pregnant:
+        return set()
+    from services.coding.domain.documentation.tabular_terms import tabular_terms
+
+    terms = tabular_terms()
+    added = set()
+    for code in codes:
+        if code.startswith(("O", "Z", "R")):
+            continue
+        node = _narrowest(code, list(_complicating_pregnancy()))
+        if node is None:
+            continue
+        # the node's own words, in pregnancy (not childbirth or the puerperium), in the trimester of the weeks
+        words = (frozenset(phrase_words(release.description(node))) - {"childbirth", "puerperium"}) | \
+            frozenset(("pregnancy", *trimester_words(note)))
+        chosen = terms.choose(terms.by_code.get(node, [])[:1], words, release)
+        added.update(chosen[:1])
+    return added
 
 
 @functools.cache

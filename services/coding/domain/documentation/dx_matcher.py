@@ -21,7 +21,6 @@ from services.coding.domain.documentation.note_words import Word, phrase_words
 from services.coding.domain.documentation.tabular_terms import Alias, satisfied, tabular_terms, with_expansions
 
 TABULAR = "tabular"
-MAX_PHRASE = 12
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,10 @@ class DxMatch:
 
 @dataclass(frozen=True)
 class PhraseIndex:
-    """Lexicon phrases as folded word sequences."""
+    """Lexicon phrases as folded word sequences, and the lengths of the phrases each first word starts."""
 
     phrases: dict[tuple[str, ...], str]
-    longest: int
+    lengths: dict[str, tuple[int, ...]]  # longest first
 
 
 def build_phrase_index(phrases_by_concept: dict[str, Sequence[str]]) -> PhraseIndex:
@@ -52,7 +51,10 @@ def build_phrase_index(phrases_by_concept: dict[str, Sequence[str]]) -> PhraseIn
             words = phrase_words(variant)
             if words:
                 phrases.setdefault(words, concept)
-    return PhraseIndex(phrases, max((len(p) for p in phrases), default=1))
+    lengths: dict[str, set[int]] = {}
+    for words in phrases:
+        lengths.setdefault(words[0], set()).add(len(words))
+    return PhraseIndex(phrases, {word: tuple(sorted(sizes, reverse=True)) for word, sizes in lengths.items()})
 
 
 def lexicon_matches(words: Sequence[Word], index: PhraseIndex) -> list[DxMatch]:
@@ -61,9 +63,9 @@ def lexicon_matches(words: Sequence[Word], index: PhraseIndex) -> list[DxMatch]:
     count = len(words)
     for first in range(count):
         sentence = words[first].sentence
-        for size in range(min(index.longest, count - first), 0, -1):
+        for size in index.lengths.get(words[first].text, ()):
             last = first + size - 1
-            if words[last].sentence != sentence:
+            if last >= count or words[last].sentence != sentence:
                 continue
             concept = index.phrases.get(tuple(w.text for w in words[first:last + 1]))
             if concept is not None:
@@ -94,33 +96,47 @@ def tabular_matches(words: Sequence[Word], regions: Sequence[tuple[int, int]], r
                  for number, texts in by_sentence.items()}
     consumed: dict[int, set[str]] = {}  # words a chosen code already read, per sentence
     terms = tabular_terms()
-    chunk_start = 0
-    for index in range(len(words) + 1):
-        if index < len(words) and words[index].chunk == words[chunk_start].chunk:
-            continue
-        chunk = list(range(chunk_start, index))
-        chunk_start = index
-        if not chunk or not any(start <= words[chunk[0]].start < end for start, end in regions):
-            continue
-        texts = tuple(words[i].text for i in chunk)
-        expanded = with_expansions(texts)
+    chunks = _chunks(words, regions)
+    for number, chunk in enumerate(chunks):
         sentence_number = words[chunk[0]].sentence
         sentence = sentences[sentence_number]
         read = consumed.setdefault(sentence_number, set())
-        for group in _named(texts, release):
-            used = {expanded[w] for alias in group[:1] for g in alias.required for w in g.split("|") if w in expanded}
-            if used <= read:
-                continue  # "current episode manic" was read by "bipolar I disorder, current episode manic" (F31.13)
-            codes = _chosen(group, sentence, release)
-            if not codes:
-                continue
-            read.update(w for code in codes for a in terms.by_code.get(code, ()) if satisfied(a, sentence)
-                        for g in a.required for w in g.split("|") if w in sentence)
-            positions = [i for i in chunk if words[i].text in used]
-            if positions:
+        phrases = [(chunk, None)]
+        previous = chunks[number - 1] if number else None
+        if previous and words[previous[0]].sentence == sentence_number and previous[-1] + 1 == chunk[0]:
+            phrases.append((previous + chunk, set(previous)))  # "hand, foot and mouth disease" has a comma in it
+        for phrase, must_span in phrases:
+            if must_span is not None and any(m.first_word in phrase or m.last_word in phrase for m in found):
+                continue  # either phrase named something on its own: the comma separates two things
+            texts = tuple(words[i].text for i in phrase)
+            expanded = with_expansions(texts)
+            for group in _named(texts, release):
+                used = {expanded[w] for alias in group[:1] for g in alias.required for w in g.split("|")
+                        if w in expanded}
+                positions = [i for i in phrase if words[i].text in used]
+                if not positions or used <= read:
+                    continue  # "current episode manic" was read by "bipolar I disorder, current episode manic"
+                if must_span is not None and (not set(positions) & must_span or set(positions) <= must_span):
+                    continue
+                codes = _chosen(group, sentence, release)
+                if not codes:
+                    continue
+                read.update(w for code in codes for a in terms.by_code.get(code, ()) if satisfied(a, sentence)
+                            for g in a.required for w in g.split("|") if w in sentence)
                 found.append(DxMatch(words[positions[0]].start, words[positions[-1]].end, TABULAR, codes,
                                      positions[0], positions[-1]))
     return found
+
+
+def _chunks(words: Sequence[Word], regions: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Word indexes of each phrase (chunk) that starts inside the regions."""
+    chunks: list[list[int]] = []
+    for index, word in enumerate(words):
+        if chunks and words[chunks[-1][-1]].chunk == word.chunk:
+            chunks[-1].append(index)
+        else:
+            chunks.append([index])
+    return [c for c in chunks if any(start <= words[c[0]].start < end for start, end in regions)]
 
 
 def resolve_overlaps(lexicon: list[DxMatch], tabular: list[DxMatch]) -> list[DxMatch]:

@@ -1,19 +1,24 @@
 """One medspaCy pipeline reads every note: sentences (a rule splitter), management facts (medspaCy's target
-matcher), diagnoses (the lexicon and the tabular list, dx_matcher.py), ConText (negation, history, hypotheticals,
-family, uncertainty and our own E/M modifiers) and sections.
+matcher), diagnoses (the lexicon and the tabular list, dx_matcher.py) and ConText (negation, history, hypotheticals,
+family, uncertainty and our own E/M modifiers); sections come from note_sections.py's line-start headers.
 
 Sentences are split by rule (a line break, or . ? ! ; before a space): PyRuSH, the statistical-rule splitter
-medspaCy ships, took 13 of the 15 ms a note cost. The pipeline is built once per process on first use and shared;
+medspaCy ships, took 13 of the 15 ms a note cost. ConText's default rules are spelled out as phrases where their
+token patterns allow it, and sections are found by a regular expression instead of medspaCy's sectionizer: both
+cost a note a fraction of what they did. The pipeline is built once per process on first use and shared;
 `parse_notes` runs it over a batch with `nlp.pipe`.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 import re
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +34,7 @@ from services.coding.domain.documentation.dx_matcher import (
     resolve_overlaps,
     tabular_matches,
 )
-from services.coding.domain.documentation.note_sections import SECTION_HEADERS, assessment_regions
+from services.coding.domain.documentation.note_sections import ASSESSMENT, assessment_regions, sections
 from services.coding.domain.documentation.note_words import Word, note_words
 
 HERE = Path(__file__).parent
@@ -38,7 +43,8 @@ RX = "RX"
 DRUG = "DRUG"  # a drug named for long-term drug therapy only (prescription risk for E/M reads RX)
 SENTENCE_ENDS = frozenset({".", "?", "!", ";"})
 # Items listed under these sections are context, not current problems.
-SECTION_ATTRIBUTES = {"past_medical_history": {"is_historical": True}, "family_history": {"is_family": True}}
+HISTORY_SECTIONS = frozenset({"past_medical_history"})
+FAMILY_SECTIONS = frozenset({"family_history"})
 _RELEASE = "claimline_release"
 _MATCHES = "claimline_dx_matches"
 _WORDS = "claimline_words"
@@ -93,12 +99,6 @@ def _context_rules() -> list[Any]:
     return [ConTextRule(rule["literal"], rule["category"], direction=rule.get("direction", "BIDIRECTIONAL"),
                         allowed_types=set(rule["allowed"]), max_scope=rule.get("max_scope"))
             for rule in management_terms()["context"]]
-
-
-def _section_rules() -> list[Any]:
-    from medspacy.section_detection import SectionRule
-
-    return [SectionRule(header, category) for category, headers in SECTION_HEADERS.items() for header in headers]
 
 
 def split_sentences(doc: Any) -> Any:
@@ -161,12 +161,43 @@ def clinical_pipeline() -> Any:
     nlp.add_pipe("claimline_sentences", first=True)
     nlp.get_pipe("medspacy_target_matcher").add(_target_rules())
     nlp.add_pipe("claimline_diagnoses", after="medspacy_target_matcher")
-    nlp.get_pipe("medspacy_context").add(_context_rules())
-    sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": None, "require_start_line": True,
-                                                               "span_attrs": SECTION_ATTRIBUTES})
-    sectionizer.add(_section_rules())
+    defaults = nlp.get_pipe("medspacy_context").rules
+    nlp.remove_pipe("medspacy_context")
+    context = nlp.add_pipe("medspacy_context", config={"rules": None})
+    context.add(_as_phrases(defaults) + _context_rules())
     lexicon_phrases()
     return nlp
+
+
+def _as_phrases(rules: list[Any]) -> list[Any]:
+    """ConText's default rules with their token patterns spelled out as phrases where the pattern is only lower-case
+    words, alternatives and optional words: a phrase matcher costs a fraction of a token matcher per note."""
+    from medspacy.context import ConTextRule
+
+    spelled = []
+    for rule in rules:
+        phrases = _spell(rule.pattern) if isinstance(rule.pattern, list) else None
+        if phrases is None:
+            spelled.append(rule)
+            continue
+        spelled += [ConTextRule(phrase, rule.category, direction=rule.direction, allowed_types=rule.allowed_types,
+                                excluded_types=rule.excluded_types, max_scope=rule.max_scope,
+                                max_targets=rule.max_targets, terminated_by=rule.terminated_by) for phrase in phrases]
+    return spelled
+
+
+def _spell(pattern: list[dict[str, Any]]) -> list[str] | None:
+    options: list[list[str]] = []
+    for token in pattern:
+        if set(token) - {"LOWER", "OP"} or token.get("OP", "?") != "?":
+            return None
+        lower = token["LOWER"]
+        words = [lower] if isinstance(lower, str) else lower.get("IN") if set(lower) == {"IN"} else None
+        if words is None:
+            return None
+        options.append([*words, ""] if token.get("OP") == "?" else list(words))
+    phrases = {" ".join(w for w in choice if w) for choice in itertools.product(*options)}
+    return sorted(p for p in phrases if p) if len(phrases) <= 200 else None
 
 
 @dataclass(frozen=True)
@@ -197,6 +228,7 @@ class ParsedNote:
     mentions: tuple[Mention, ...]
     has_assessment: bool
     words: tuple[str, ...] = ()  # every folded word of the note
+    release: CodeRelease | None = None  # the release its diagnoses were chosen in
 
     def of(self, label: str) -> tuple[Mention, ...]:
         return tuple(m for m in self.mentions if m.label == label)
@@ -224,8 +256,10 @@ def _parsed(doc: Any) -> ParsedNote:
     words: list[Word] = doc.user_data.get(_WORDS, [])
     dx_matches = [by_token[(e.start, e.end)] for e in ents if e.label_ == DX and (e.start, e.end) in by_token]
     windows = dict(zip(((m.start, m.end) for m in dx_matches), _windows(words, dx_matches), strict=True))
+    regions = sections(doc.text)
     mentions = []
     for ent in ents:
+        section = next((category for category, start, end in regions if start <= ent.start_char < end), None)
         number = None
         if ent.label_ == "TOTAL_TIME":
             digits = [token.text for token in ent if token.is_digit]
@@ -238,14 +272,15 @@ def _parsed(doc: Any) -> ParsedNote:
         window, sentence_words = windows.get((match.start, match.end), ((), ())) if match else \
             ((), _sentence_words(words, ent.start_char))
         mentions.append(Mention(
-            label=ent.label_, key=key, start=ent.start_char, end=ent.end_char, section=ent._.section_category,
-            negated=ent._.is_negated, historical=ent._.is_historical, hypothetical=ent._.is_hypothetical,
-            family=ent._.is_family, uncertain=ent._.is_uncertain,
+            label=ent.label_, key=key, start=ent.start_char, end=ent.end_char, section=section,
+            negated=ent._.is_negated, historical=ent._.is_historical or section in HISTORY_SECTIONS,
+            hypothetical=ent._.is_hypothetical, family=ent._.is_family or section in FAMILY_SECTIONS,
+            uncertain=ent._.is_uncertain,
             modifiers=frozenset(modifier.category for modifier in ent._.modifiers),
             sentence=(ent.sent.start_char, ent.sent.end_char), window=window, sentence_words=sentence_words,
             number=number, codes=match.codes if match else (), text=ent.text if match else ""))
-    sections = {section.category for section in doc._.sections}
-    return ParsedNote(tuple(mentions), "assessment_plan" in sections, tuple(w.text for w in words))
+    return ParsedNote(tuple(mentions), any(category == ASSESSMENT for category, _, _ in regions),
+                      tuple(w.text for w in words), doc.user_data.get(_RELEASE))
 
 
 def _sentence_words(words: Sequence[Word], start: int) -> tuple[str, ...]:
@@ -255,17 +290,44 @@ def _sentence_words(words: Sequence[Word], start: int) -> tuple[str, ...]:
 
 
 def parse_notes(notes: Sequence[tuple[str, CodeRelease]]) -> list[ParsedNote]:
-    """Run the pipeline over a batch of notes (nlp.pipe), each coded against its release."""
+    """Run the pipeline over a batch of notes (nlp.pipe), each coded against its release. The results are kept
+    a while: coding reads a note for its codes and again for its E/M level."""
     nlp = clinical_pipeline()
     docs = []
     for text, release in notes:
         doc = nlp.make_doc(text)
         doc.user_data[_RELEASE] = release
         docs.append(doc)
-    return [_parsed(doc) for doc in nlp.pipe(docs)]
+    parsed = [_parsed(doc) for doc in nlp.pipe(docs)]
+    for (text, release), result in zip(notes, parsed, strict=True):
+        _remember(text, release, result)
+    return parsed
 
 
-@functools.lru_cache(maxsize=256)
+_RECENT: OrderedDict[str, dict[CodeRelease, ParsedNote]] = OrderedDict()
+_RECENT_SIZE = 512
+_RECENT_LOCK = threading.Lock()
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _remember(text: str, release: CodeRelease, parsed: ParsedNote) -> None:
+    key = _digest(text)
+    with _RECENT_LOCK:
+        _RECENT.setdefault(key, {})[release] = parsed
+        _RECENT.move_to_end(key)
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+
+
 def parse_note(note: str, release: CodeRelease | None = None) -> ParsedNote:
-    """One note (the last results are kept: coding reads a note for its codes and again for its E/M level)."""
+    """One note, from the recent batch when it was read there; without a release, a parse under any release
+    (the E/M level reads kinds of problems, which do not depend on the release)."""
+    with _RECENT_LOCK:
+        recent = _RECENT.get(_digest(note), {})
+        found = recent.get(release) if release is not None else next(iter(recent.values()), None)
+    if found is not None:
+        return found
     return parse_notes([(note, release or code_releases()[-1])])[0]

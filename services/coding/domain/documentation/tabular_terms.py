@@ -31,7 +31,9 @@ NON_ESSENTIAL = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9-]{1,9}$")
 # Words a title carries that a clinician does not write
 OPTIONAL = frozenset({"mellitus", "gland", "nos", "specified", "classified", "elsewhere", "current", "longterm",
-                      "encounter", "personal", "female", "uncomplicated"})
+                      "encounter", "personal", "female", "uncomplicated",
+                      # a fracture not said to be displaced or not is coded displaced (I.C.19.c.1)
+                      "displaced"})
 UNSPECIFIED_OF = frozenset({"part", "site", "type", "region", "side", "ear", "eye", "limb", "foot", "hand", "arm",
                             "leg",
                             "joint", "knee", "hip", "shoulder", "elbow", "wrist", "ankle", "finger", "toe", "lobe",
@@ -111,7 +113,10 @@ def score(alias: Alias, words: frozenset[str]) -> int:
     return len(alias.required) + sum(w in words for w in alias.negated)
 
 
-def _segment_words(segment: str) -> tuple[list[str], list[str], list[str]]:
+@functools.lru_cache(maxsize=65536)
+def _segment_words(segment: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(required, refused, negated) words of one comma-separated segment of a title; titles share many segments
+    ("initial encounter for closed fracture", "right knee"), so each is read once."""
     words = list(phrase_words(segment))
     required: list[str] = []
     refused: list[str] = []
@@ -137,7 +142,7 @@ def _segment_words(segment: str) -> tuple[list[str], list[str], list[str]]:
         else:
             required.append(word)
             index += 1
-    return required, refused, negated
+    return tuple(required), tuple(refused), tuple(negated)
 
 
 def _intern(words: Iterable[str]) -> tuple[str, ...]:
@@ -153,10 +158,10 @@ def parse_title(code: str, text: str, title: bool) -> list[Alias]:
     negated: list[str] = []
     plain = NON_ESSENTIAL.sub(" ", text)
     for segment in plain.split(","):
-        seg_required, seg_refused, seg_negated = _segment_words(segment)
-        required += seg_required
-        refused += seg_refused
-        negated += seg_negated
+        seg_required, seg_refused, seg_negated = _segment_words(segment.strip())
+        required.extend(seg_required)
+        refused.extend(seg_refused)
+        negated.extend(seg_negated)
     unspecified = "unspecified" in text.lower() or text.rstrip().endswith("NOS")
     aliases = []
     words = set(required)
@@ -232,7 +237,11 @@ class TabularTerms:
         condition that has only a right and a left code, or none when nothing billable fits."""
         candidates: set[str] = set()
         for alias in sorted(named, key=lambda a: -len(a.required)):
-            under = release.billable_under(alias.code)
+            # a billable code named by part of the sentence competes with its siblings the whole sentence may fit
+            # better ("major depressive disorder, single episode" names F32.9; "..., severe" makes it F32.2)
+            entry = release.entry(alias.code)
+            node = entry.parent if entry is not None and entry.billable and entry.parent else alias.code
+            under = release.billable_under(node)
             if candidates and len(candidates) + len(under) > MAX_CANDIDATES:
                 break
             candidates.update(under)

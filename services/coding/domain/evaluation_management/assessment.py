@@ -103,9 +103,8 @@ def assess_em(note: str, billed_code: str) -> EmAssessment | None:
     if problem:
         return _not_assessable(billed_code, f"E/M level cannot be assessed: {problem}")
     try:
-        release = code_releases()[-1]  # the level depends on the kinds of problems, not on the release
-        parsed = parse_note(note, release)
-        problems, _ = assign_codes(parsed, release)
+        parsed = parse_note(note)  # the note's recent reading if coding just read it, under whichever release
+        problems, _ = assign_codes(parsed, parsed.release or code_releases()[-1], note)
     except Exception as error:  # noqa: BLE001 - a note we cannot read becomes a review reason, never a crash
         return _not_assessable(billed_code, f"E/M level cannot be assessed: note could not be read "
                                             f"({type(error).__name__})")

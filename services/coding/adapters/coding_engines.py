@@ -41,10 +41,12 @@ class LoadedCodingEngines:
     def __init__(self, edits: Callable[[Encounter], Sequence[Any]], definitions: Sequence[EditDefinition],
                  read_note: Callable[[str, dt.date], Reading] | None,
                  assess_em: Callable[[str, str], EmResult | None] | None,
-                 covers: Callable[[str], bool] = lambda code: True):
+                 covers: Callable[[str], bool] = lambda code: True,
+                 read_notes: Callable[[Sequence[tuple[str, dt.date]]], Sequence[Reading]] | None = None):
         self._edits = edits
         self._definitions = list(definitions)
         self._read_note = read_note
+        self._read_notes = read_notes
         self._assess_em = assess_em
         self._covers = covers
         self.reads_notes = read_note is not None
@@ -55,6 +57,12 @@ class LoadedCodingEngines:
     def read_note(self, note: str, date_of_service: dt.date) -> Reading:
         assert self._read_note is not None, "check reads_notes first"
         return self._read_note(note, date_of_service)
+
+    def read_notes(self, notes: Sequence[tuple[str, dt.date]]) -> Sequence[Reading]:
+        assert self._read_note is not None, "check reads_notes first"
+        if self._read_notes is not None:
+            return self._read_notes(notes)
+        return [self._read_note(note, date_of_service) for note, date_of_service in notes]
 
     def assess_em(self, note: str, billed_code: str) -> EmResult | None:
         return None if self._assess_em is None else self._assess_em(note, billed_code)
@@ -97,15 +105,20 @@ def _load_edits() -> tuple[Callable[[Encounter], Sequence[Any]], Sequence[EditDe
     return run, [EditDefinitionView(d.edit_id, d.severity, d.description, d.source) for d in list_edit_definitions()]
 
 
-def _load_note_reader() -> tuple[Callable[[str, dt.date], Reading] | None, Callable[[str, str], Any] | None]:
+NoteReader = tuple[Callable[[str, dt.date], Reading] | None, Callable[[str, str], Any] | None,
+                   Callable[[Sequence[tuple[str, dt.date]]], Sequence[Reading]] | None]
+
+
+def _load_note_reader() -> NoteReader:
     try:
-        from services.coding.domain.documentation import read_note
+        from services.coding.domain.documentation import read_note, read_notes
         from services.coding.domain.evaluation_management import assess_em
     except ImportError:
         log.warning("clinical note reader not installed; notes are not read")
-        return None, None
-    read_note(WARM_UP_NOTE, dt.date.today())  # builds the NLP pipeline now, not on the first claim
-    return read_note, assess_em
+        return None, None, None
+    # builds the NLP pipeline and the whole tabular list of every release now, not on the first claim
+    read_notes([(WARM_UP_NOTE, release_day) for release_day in (dt.date(2025, 10, 1), dt.date.today())])
+    return read_note, assess_em, read_notes
 
 
 def _reader_coverage() -> Callable[[str], bool]:
@@ -124,9 +137,9 @@ def _reader_coverage() -> Callable[[str], bool]:
 def load_coding_engines() -> LoadedCodingEngines:
     """Load reference data and the note reader (seconds to a minute on a busy machine); once per process."""
     edits, definitions = _load_edits()
-    read_note, assess_em = _load_note_reader()
+    read_note, assess_em, read_notes = _load_note_reader()
     covers = _reader_coverage() if read_note is not None else (lambda code: True)
-    return LoadedCodingEngines(edits, definitions, read_note, assess_em, covers)
+    return LoadedCodingEngines(edits, definitions, read_note, assess_em, covers, read_notes)
 
 
 class CodingEnginesLoading:
@@ -168,6 +181,9 @@ class CodingEnginesLoading:
 
     def read_note(self, note: str, date_of_service: dt.date) -> Reading:
         return self._ready().read_note(note, date_of_service)
+
+    def read_notes(self, notes: Sequence[tuple[str, dt.date]]) -> Sequence[Reading]:
+        return self._ready().read_notes(notes)
 
     def assess_em(self, note: str, billed_code: str) -> EmResult | None:
         return self._ready().assess_em(note, billed_code)

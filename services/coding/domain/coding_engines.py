@@ -71,6 +71,12 @@ class CodingEngines(Protocol):
 
     def read_note(self, note: str, date_of_service: dt.date) -> Reading: ...
 
+    def read_notes(self, notes: Sequence[tuple[str, dt.date]]) -> Sequence[Reading]:
+        """Readings for a batch of (note, date of service), in order: one pass of the NLP pipeline over the batch,
+        identical notes read once. Pure and thread-safe; call it once per consumed batch, before the database
+        transaction, and hand each claim its reading."""
+        ...
+
     def reader_covers(self, code: str) -> bool:
         """Whether the note reader can recognise this diagnosis at all (else its absence proves nothing)."""
         ...

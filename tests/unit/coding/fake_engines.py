@@ -72,6 +72,9 @@ class FakeEngines:
             raise self.reading
         return self.reading
 
+    def read_notes(self, notes: Sequence[tuple[str, dt.date]]) -> Sequence[Any]:
+        return [self.read_note(note, date_of_service) for note, date_of_service in notes]
+
     def reader_covers(self, code: str) -> bool:
         return code not in self.unknown_to_reader
 

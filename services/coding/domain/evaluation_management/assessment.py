@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from services.coding.domain.documentation.assignment import ASSESSMENT, CodedProblem, assign_codes, note_problem
+from services.coding.domain.documentation.assignment import ASSESSMENT, CodedProblem, assign_codes
+from services.coding.domain.documentation.code_releases import code_releases
 from services.coding.domain.documentation.model import EvidenceSpan
 from services.coding.domain.documentation.pipeline import DX, Mention, ParsedNote, parse_note
+from services.coding.domain.documentation.reading import note_problem
 from services.coding.domain.evaluation_management.levels import (
     ELEMENT_NAMES,
     MDM_NAMES,
@@ -32,7 +34,7 @@ def _managed(mention: Mention, parsed: ParsedNote) -> bool:
 def _problem_kinds(problems: list[CodedProblem]) -> tuple[list[tuple[str, str | None]], list[Mention]]:
     kinds, evidence = [], []
     for problem in problems:
-        if problem.kind == "status":
+        if problem.kind in ("status", "family_history"):
             continue  # Z codes (status, long-term drug use) are not problems addressed
         modifiers = {m for mention in problem.mentions for m in mention.modifiers}
         status = ("severe" if "SEVERE_EXACERBATION" in modifiers else
@@ -101,8 +103,8 @@ def assess_em(note: str, billed_code: str) -> EmAssessment | None:
     if problem:
         return _not_assessable(billed_code, f"E/M level cannot be assessed: {problem}")
     try:
-        parsed = parse_note(note)
-        problems, _ = assign_codes(parsed)
+        parsed = parse_note(note)  # the note's recent reading if coding just read it, under whichever release
+        problems, _ = assign_codes(parsed, parsed.release or code_releases()[-1], note)
     except Exception as error:  # noqa: BLE001 - a note we cannot read becomes a review reason, never a crash
         return _not_assessable(billed_code, f"E/M level cannot be assessed: note could not be read "
                                             f"({type(error).__name__})")

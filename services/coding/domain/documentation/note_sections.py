@@ -1,0 +1,38 @@
+"""Section headers the reader recognises at the start of a line, and where a note's assessment and plan lie."""
+
+from __future__ import annotations
+
+import re
+
+ASSESSMENT = "assessment_plan"
+SECTION_HEADERS: dict[str, tuple[str, ...]] = {
+    ASSESSMENT: ("assessment and plan:", "assessment/plan:", "assessment & plan:", "a/p:", "assessment:", "plan:",
+                 "impression:", "impression and plan:", "impression/plan:", "a:", "p:", "diagnosis:", "diagnoses:",
+                 "problems addressed today:", "problem list addressed today:"),
+    "history_of_present_illness": ("hpi:", "history of present illness:", "interval history:", "s:", "subjective:"),
+    "chief_complaint": ("chief complaint:", "cc:", "reason for visit:", "reason:"),
+    "past_medical_history": ("pmh:", "past medical history:", "past history:", "past surgical history:"),
+    "family_history": ("family history:", "fh:"),
+    "social_history": ("social history:", "sh:"),
+    "medications": ("medications:", "current medications:", "meds:"),
+    "allergies": ("allergies:",),
+    "review_of_systems": ("ros:", "review of systems:"),
+    "physical_exam": ("exam:", "physical exam:", "pe:", "examination:", "o:", "objective:"),
+    "data": ("data:", "labs:", "results:", "imaging:", "studies:"),
+}
+_HEADER = re.compile(r"^[ \t]*(" + "|".join(sorted((re.escape(h) for hs in SECTION_HEADERS.values() for h in hs),
+                                                    key=len, reverse=True)) + ")", re.IGNORECASE | re.MULTILINE)
+_CATEGORY = {header: category for category, headers in SECTION_HEADERS.items() for header in headers}
+
+
+def sections(note: str) -> list[tuple[str, int, int]]:
+    """(category, start, end) of each headed section, in order; text before the first header has none."""
+    found = [(_CATEGORY[m.group(1).lower()], m.start(1)) for m in _HEADER.finditer(note)]
+    return [(category, start, found[i + 1][1] if i + 1 < len(found) else len(note))
+            for i, (category, start) in enumerate(found)]
+
+
+def assessment_regions(note: str) -> list[tuple[int, int]]:
+    """Where the note assesses and plans; the whole note when it has no such section."""
+    regions = [(start, end) for category, start, end in sections(note) if category == ASSESSMENT]
+    return regions or [(0, len(note))]

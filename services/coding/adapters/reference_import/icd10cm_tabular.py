@@ -1,8 +1,9 @@
 """Read an ICD-10-CM release from CMS's tabular XML and code list (the files simple-icd-10-cm ships).
 
 We read the package's data files rather than import its API: the import parses the whole tree into
-Python objects (~2 s, ~190 MB per process); here we keep only codes, titles and the notes the edits
-use. A CMS release downloaded by hand (icd10cm-tabular-<year>.xml and its code list) reads the same way.
+Python objects (~2 s, ~190 MB per process); here we keep only codes, titles, the notes the edits use, and
+the inclusion terms and tabular order the note reader reads. A CMS release downloaded by hand
+(icd10cm-tabular-<year>.xml and its code list) reads the same way.
 
 Titles are the tabular list's descriptions; a code with a 7th character (S82.001A) has none of its own
 there, so its title is built as CMS builds the order file's: the title of the code it extends, then the
@@ -36,6 +37,8 @@ class Icd10CmImportError(ValueError):
 
 
 _NOTE_TAGS = frozenset({"excludes1", "codeFirst", "useAdditionalCode"})
+# Other names for a code: its inclusion terms, then its "Includes" notes (a category's apply beneath it too).
+_TERM_TAGS = ("inclusionTerm", "includes")
 
 
 def _read_entry(element: ET.Element, key: str, notes: dict[str, TabularNotes], manifestations: set[str]) -> None:
@@ -62,6 +65,8 @@ class Tabular:
     manifestations: frozenset[str]
     titles: dict[str, str]
     seventh_characters: dict[str, dict[str, str]]  # entry -> 7th character -> meaning, from its sevenChrDef
+    inclusion_terms: dict[str, tuple[str, ...]]  # code -> its inclusion terms and Includes notes, in order
+    order: tuple[str, ...] = ()  # the entries' codes in tabular order (a category before its subcodes)
 
     def titles_with_seventh_characters(self, codes: frozenset[str]) -> dict[str, str]:
         """Every code's title, building those of 7th-character codes from the code they extend."""
@@ -88,13 +93,26 @@ def read_tabular(xml_text: str) -> Tabular:
     codes = set()
     titles: dict[str, str] = {}
     seventh: dict[str, dict[str, str]] = {}
+    inclusion_terms: dict[str, tuple[str, ...]] = {}
+    order: list[str] = []
+    opened: list[int] = []  # the slots in `order` of the entries open at this point of the stream
     try:
-        for _, element in ET.iterparse(io.StringIO(xml_text), events=("end",)):
+        for event, element in ET.iterparse(io.StringIO(xml_text), events=("start", "end")):
+            if event == "start":
+                if element.tag == "diag":  # its name is not read yet: keep its place in document order
+                    opened.append(len(order))
+                    order.append("")
+                continue
             if element.tag == "diag":
                 name = (element.findtext("name") or "").strip().replace(".", "")
+                order[opened.pop()] = name
                 if name:
                     codes.add(name)
                     titles[name] = (element.findtext("desc") or "").strip()
+                    terms = tuple(note.text.strip() for tag in _TERM_TAGS for child in element.findall(tag)
+                                  for note in child if note.text)
+                    if terms:
+                        inclusion_terms[name] = terms
                     if (characters := element.find("sevenChrDef")) is not None:
                         seventh[name] = {e.get("char", ""): (e.text or "").strip() for e in characters}
                     _read_entry(element, name, notes, manifestations)
@@ -107,7 +125,8 @@ def read_tabular(xml_text: str) -> Tabular:
         raise Icd10CmImportError(f"the tabular file is not XML: {error}") from error
     if not blocks:
         raise Icd10CmImportError("the tabular file has no sections: not an ICD-10-CM tabular list")
-    return Tabular(frozenset(codes), notes, tuple(blocks), frozenset(manifestations), titles, seventh)
+    return Tabular(frozenset(codes), notes, tuple(blocks), frozenset(manifestations), titles, seventh,
+                   inclusion_terms, tuple(code for code in order if code))
 
 
 def read_release(name: str, effective_from: dt.date, effective_through: dt.date,
@@ -125,4 +144,21 @@ def read_release(name: str, effective_from: dt.date, effective_through: dt.date,
     codes = listed | tabular_list.codes
     return Icd10CmRelease(name, effective_from, effective_through, codes, billable_leaves(listed),
                           tabular_list.notes, tabular_list.blocks, tabular_list.manifestations,
-                          tabular_list.titles_with_seventh_characters(codes))
+                          tabular_list.titles_with_seventh_characters(codes),
+                          inclusion_terms=tabular_list.inclusion_terms,
+                          order=in_tabular_order(tabular_list.order, codes))
+
+
+def in_tabular_order(entries: tuple[str, ...], codes: frozenset[str]) -> tuple[str, ...]:
+    """Every code in the tabular list's order; a code it has no entry for (a 7th-character extension, S82001A,
+    only in the code list) right after the entry it extends, in code order."""
+    known = set(entries)
+    extensions: dict[str | None, list[str]] = {}
+    for code in sorted(codes - known):
+        extended = next((code[:length] for length in range(len(code) - 1, 2, -1) if code[:length] in known), None)
+        extensions.setdefault(extended, []).append(code)
+    ordered: list[str] = []
+    for entry in entries:
+        ordered.append(entry)
+        ordered.extend(extensions.pop(entry, ()))
+    return tuple(ordered) + tuple(code for rest in extensions.values() for code in rest)

@@ -44,6 +44,10 @@ class Icd10CmRelease:
     manifestations: frozenset[str] = frozenset()  # entries whose code-first note asks for the underlying disease
     titles: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # long titles by code
     deleted: frozenset[str] = frozenset()  # billable in the release this one was derived from, not in this one
+    # Other names of a code (its inclusion terms and Includes notes) and every code in tabular order: what the
+    # note reader reads (`documentation/code_releases.py`); the edits do not.
+    inclusion_terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    order: tuple[str, ...] = field(default=(), compare=False, repr=False)
     _blocks_of_category: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def covers(self, day: dt.date) -> bool:
@@ -61,6 +65,11 @@ class Icd10CmRelease:
 
     def describe(self) -> str:
         return f"{self.name} ({self.effective_from.isoformat()} to {self.effective_through.isoformat()})"
+
+    def became_headers(self) -> frozenset[str]:
+        """Codes this release's update turned from billable codes into headers (M72.2 in FY2027): their inclusion
+        terms may have moved to one of their new subcodes."""
+        return self.deleted & self.codes
 
     def code_list(self) -> Icd10CmCodeList:
         """The release's codes and titles, without its notes."""
@@ -98,9 +107,14 @@ def derive_release(previous: Icd10CmRelease, addenda: Addenda, name: str, effect
                    effective_through: dt.date) -> Icd10CmRelease:
     """The release CMS's addenda make from `previous` (AddendaError when they do not fit it)."""
     made = apply_addenda(previous.code_list(), addenda, name, effective_from, effective_through)
+    # Codes new this year follow the ones carried over, in code order; the addenda carry no inclusion terms, and
+    # those of a code that became a header are not trusted (they may belong to a new subcode now).
+    order = tuple(code for code in previous.order if code in made.codes) + tuple(sorted(made.codes - previous.codes))
+    terms = {code: terms for code, terms in previous.inclusion_terms.items()
+             if code in made.codes and code not in made.deleted}
     return replace(previous, name=name, effective_from=effective_from, effective_through=effective_through,
                    codes=made.codes, billable=made.billable, titles=made.titles, deleted=made.deleted,
-                   _blocks_of_category={})
+                   inclusion_terms=terms, order=order, _blocks_of_category={})
 
 
 @dataclass(frozen=True)

@@ -214,12 +214,7 @@ def integral_to(symptom: str, confirmed: Iterable[str]) -> bool:
 @functools.cache
 def additional_symptom_codes(code: str) -> tuple[str, ...]:
     """Codes a diagnosis's "use additional code for associated symptoms" note lists (N40.1: R39.12, R35.1, ...)."""
-    import simple_icd_10_cm as icd
-
-    try:
-        note = icd.get_use_additional_code(code)
-    except ValueError:
-        return ()
+    note = "\n".join(code_releases()[0].use_additional_notes(code))
     if "symptom" not in note.lower():
         return ()
     return tuple(dotted(c) for c in CODE_IN_NOTE.findall(note))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import TextClause, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +19,26 @@ from shared.messaging.topics import events_topic
 TOPIC = events_topic("coding")
 CODED_COLUMNS = ("status", "diagnoses", "procedures", "findings", "encounter", "suggestions", "reasons",
                  "note_status", "review_id", "coding_round", "code_sets")
+
+
+@dataclass(frozen=True, slots=True)
+class CodingState:
+    """Where coding stands on a claim: its last version in coding's stream (0: coding never wrote about it) and
+    the round of its current coding (None: no coding stored for the claim's tenant)."""
+
+    version: int
+    coding_round: int | None
+
+
+@functools.cache
+def _states_statement() -> TextClause:
+    schema = coded_claims.schema
+    return text(f"""
+        SELECT i.claim_id::text AS claim_id, c.coding_round,
+               COALESCE((SELECT max(e.version) FROM "{schema}".claim_events e WHERE e.claim_id = i.claim_id), 0)
+                   AS version
+        FROM unnest(CAST(:claim_ids AS uuid[]), CAST(:tenant_ids AS text[])) AS i(claim_id, tenant_id)
+        LEFT JOIN "{schema}".coded_claims c ON c.claim_id = i.claim_id AND c.tenant_id = i.tenant_id""")
 
 
 class CodingStore:
@@ -37,6 +59,26 @@ class CodingStore:
                   **{k: coding[k] for k in CODED_COLUMNS if k in coding}}
         await self.session.execute(insert(coded_claims).values(claim_id=claim_id, **values)
                                    .on_conflict_do_update(index_elements=["claim_id"], set_=values))
+
+    async def states_of(self, claims: Sequence[tuple[str, str]]) -> dict[str, CodingState]:
+        """Where coding stands on each (claim id, tenant id) of a batch, in one statement."""
+        if not claims:
+            return {}
+        rows = await self.session.execute(_states_statement(), {"claim_ids": [claim for claim, _ in claims],
+                                                                 "tenant_ids": [tenant for _, tenant in claims]})
+        return {row.claim_id: CodingState(row.version, row.coding_round) for row in rows}
+
+    async def save_all(self, codings: Sequence[dict[str, Any]]) -> None:
+        """Store the current coding of many claims in one statement: each a dict of claim_id, tenant_id, version
+        and the CODED_COLUMNS (no claim twice)."""
+        if not codings:
+            return
+        statement = insert(coded_claims)
+        changed = {k: statement.excluded[k] for k in ("tenant_id", "version", *CODED_COLUMNS)}
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["claim_id"], set_={**changed, "updated_at": func.now()}),
+            [{"claim_id": c["claim_id"], "tenant_id": c["tenant_id"], "version": c["version"],
+              **{k: c.get(k) for k in CODED_COLUMNS}} for c in codings])
 
     async def update(self, claim_id: str, changes: dict[str, Any], version: int) -> None:
         """Change some of an existing claim's coding columns."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.coding.adapters.tables import coding_review_decisions, coding_reviews
 from services.coding.domain.coder_decisions import DecisionRecord
-from services.coding.domain.review_queue import ReviewItem, diagnosis_from_json, line_from_json
+from services.coding.domain.review_queue import SUPERSEDED, ReviewItem, diagnosis_from_json, line_from_json
 from shared.contracts.encounter import Encounter
 
 ACTIVE = ("open", "assigned")
@@ -38,10 +39,24 @@ class ReviewStore:
         self.session = session
 
     async def add(self, item: ReviewItem) -> None:
-        await self.session.execute(insert(coding_reviews).values(
-            review_id=item.review_id, claim_id=item.claim_id, tenant_id=item.tenant_id, trigger=item.trigger,
-            payer_id=item.encounter.primary_coverage.payer.payer_id,
-            date_of_service=item.encounter.date_of_service, **_row_values(item)))
+        await self.add_all([item])
+
+    async def add_all(self, items: Sequence[ReviewItem]) -> None:
+        """Open review items, many in one statement."""
+        if not items:
+            return
+        await self.session.execute(insert(coding_reviews), [{
+            "review_id": item.review_id, "claim_id": item.claim_id, "tenant_id": item.tenant_id,
+            "trigger": item.trigger, "payer_id": item.encounter.primary_coverage.payer.payer_id,
+            "date_of_service": item.encounter.date_of_service, **_row_values(item)} for item in items])
+
+    async def supersede_active(self, claim_ids: Sequence[str], closed_by: str) -> None:
+        """Close the open or assigned item of each claim as superseded (its encounter was corrected), one statement."""
+        if not claim_ids:
+            return
+        await self.session.execute(
+            update(coding_reviews).where(coding_reviews.c.claim_id.in_(claim_ids), coding_reviews.c.status.in_(ACTIVE))
+            .values(status=SUPERSEDED, closed_at=func.now(), closed_by=closed_by))
 
     async def save(self, item: ReviewItem, *, assigned: bool = False, closed_by: str | None = None) -> None:
         values = _row_values(item)

@@ -88,6 +88,20 @@ class CodingDecision:
     def review_reasons(self) -> list[str]:
         return [f"{f.edit_id}: {f.message}" for f in self.findings if f.blocks]
 
+    def under(self, policy: CodingPolicy) -> CodingDecision:
+        """The decision with the tenant's policy applied to its findings (made without one: see decide_coding)."""
+        return replace(self, findings=apply_policy(self.findings, policy))
+
+
+@dataclass(frozen=True)
+class NoteRead:
+    """What came of reading an encounter's note: the reading to weigh the codes against (None when there is none),
+    its status (missing, read, unreadable, not_read) and the finding that says why there is none."""
+
+    reading: Reading | None
+    status: str
+    findings: tuple[Finding, ...] = ()
+
 
 @dataclass
 class _Draft:
@@ -100,44 +114,84 @@ def dotted(code: str) -> str:
     return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
 
 
-def decide_coding(encounter: Encounter, engines: CodingEngines,
-                  policy: CodingPolicy = DEFAULT_POLICY) -> CodingDecision:
-    """Code one encounter: read its note, weigh the PMS codes, check E/M levels, run the edits, apply the
-    tenant's policy."""
-    draft = _Draft()
-    reading, note_status = _read_note(encounter, engines, draft)
+def decide_coding(encounter: Encounter, engines: CodingEngines, policy: CodingPolicy = DEFAULT_POLICY,
+                  note: NoteRead | None = None) -> CodingDecision:
+    """Code one encounter: read its note (or take the reading given, from `read_notes_of` over a batch), weigh the
+    PMS codes, check E/M levels, run the edits, apply the tenant's policy."""
+    return assess_coding(encounter, engines, note).under(policy)
+
+
+def assess_coding(encounter: Encounter, engines: CodingEngines, note: NoteRead | None = None) -> CodingDecision:
+    """The decision before the tenant's policy (pure CPU: a consumer makes it before its transaction opens, when it
+    has not read the policy yet); `note` is the encounter's reading, read here when not given."""
+    note = note if note is not None else read_note_of(encounter, engines)
+    draft = _Draft(list(note.findings))
+    reading = note.reading
     diagnoses, suggestions = _weigh_diagnoses(encounter, reading, engines, draft)
     billed = encounter.model_copy(update={"diagnoses": [d.code for d in diagnoses]})
     lines = _weigh_lines(billed, reading, engines, draft)
-    edits = edit_findings(billed, engines)
-    findings = apply_policy(tuple(draft.findings) + edits, policy)
+    findings = tuple(draft.findings) + edit_findings(billed, engines)
     return CodingDecision(billed, attach_edits(diagnoses, findings), attach_edits(suggestions, findings),
-                          attach_line_edits(lines, findings), findings, note_status, skipped_spans(reading))
+                          attach_line_edits(lines, findings), findings, note.status, skipped_spans(reading))
 
 
-def _read_note(encounter: Encounter, engines: CodingEngines, draft: _Draft) -> tuple[Reading | None, str]:
+def read_note_of(encounter: Encounter, engines: CodingEngines) -> NoteRead:
+    """Read one encounter's note; a missing, empty or unreadable note, or a reader failure, is named, never raised."""
+    before = _before_reading(encounter, engines)
+    if before is not None:
+        return before
+    assert encounter.clinical_note is not None  # _before_reading said so
+    try:
+        reading = engines.read_note(encounter.clinical_note, encounter.date_of_service)
+    except Exception as error:  # noqa: BLE001 - an engine fault is a review item, not a lost claim
+        return _read_failed(encounter, error)
+    return _after_reading(reading)
+
+
+def read_notes_of(encounters: Sequence[Encounter], engines: CodingEngines) -> list[NoteRead]:
+    """Read a batch of encounters' notes with one `engines.read_notes` call (one NLP pass, identical notes read
+    once); the same outcome per encounter as `read_note_of`. If the batch call itself fails, each note is read on
+    its own, so a failure is named on the claims it concerns."""
+    outcomes: list[NoteRead | None] = [_before_reading(encounter, engines) for encounter in encounters]
+    wanted = [index for index, outcome in enumerate(outcomes) if outcome is None]
+    try:
+        readings = engines.read_notes([(encounters[i].clinical_note or "", encounters[i].date_of_service)
+                                       for i in wanted]) if wanted else []
+        if len(readings) != len(wanted):
+            raise ValueError("the reader returned a reading per note it could read, not per note")
+    except Exception:  # noqa: BLE001 - read one by one below, where each failure becomes its claim's finding
+        return [outcome if outcome is not None else read_note_of(encounter, engines)
+                for outcome, encounter in zip(outcomes, encounters, strict=True)]
+    for index, reading in zip(wanted, readings, strict=True):
+        outcomes[index] = _after_reading(reading)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _before_reading(encounter: Encounter, engines: CodingEngines) -> NoteRead | None:
+    """The outcome when the note cannot or need not go to the reader; None when it should be read."""
     note = encounter.clinical_note
     if note is None:
-        draft.findings.append(finding("COD-NOTE-MISSING"))
-        return None, "missing"
+        return NoteRead(None, "missing", (finding("COD-NOTE-MISSING"),))
     problem = note_problem(note)
-    if problem is None and not engines.reads_notes:
-        draft.findings.append(finding("COD-NOTE-NOT-READ"))
-        return None, "not_read"
-    if problem is None:
-        try:
-            reading = engines.read_note(note, encounter.date_of_service)
-        except CodeSetUnavailable:
-            draft.findings.append(finding("COD-CODESET-MISSING", date=encounter.date_of_service.isoformat()))
-            return None, "unreadable"
-        except Exception as error:  # noqa: BLE001 - an engine fault is a review item, not a lost claim
-            draft.findings.append(finding("COD-ENGINE-FAILED", part="note reading", error=type(error).__name__))
-            return None, "unreadable"
-        problem = reading.problems
     if problem is not None:
-        draft.findings.append(finding("COD-NOTE-UNREADABLE", problem=problem[:MAX_REASON]))
-        return None, "unreadable"
-    return reading, "read"
+        return NoteRead(None, "unreadable", (finding("COD-NOTE-UNREADABLE", problem=problem[:MAX_REASON]),))
+    if not engines.reads_notes:
+        return NoteRead(None, "not_read", (finding("COD-NOTE-NOT-READ"),))
+    return None
+
+
+def _read_failed(encounter: Encounter, error: Exception) -> NoteRead:
+    if isinstance(error, CodeSetUnavailable):
+        return NoteRead(None, "unreadable",
+                        (finding("COD-CODESET-MISSING", date=encounter.date_of_service.isoformat()),))
+    return NoteRead(None, "unreadable", (finding("COD-ENGINE-FAILED", part="note reading",
+                                                 error=type(error).__name__),))
+
+
+def _after_reading(reading: Reading) -> NoteRead:
+    if reading.problems is not None:
+        return NoteRead(None, "unreadable", (finding("COD-NOTE-UNREADABLE", problem=reading.problems[:MAX_REASON]),))
+    return NoteRead(reading, "read")
 
 
 def rivals_of(code: str, suggested: dict[str, object]) -> list[str]:

@@ -4,13 +4,18 @@ named without failing the batch, and the coding engines expose it."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 
 import pytest
 
-from services.coding.adapters.coding_engines import LoadedCodingEngines
+from services.coding.adapters.coding_engines import LoadedCodingEngines, load_coding_engines
+from services.coding.domain.coding_decision import assess_coding, decide_coding, read_notes_of
+from services.coding.domain.coding_policy import DEFAULT_POLICY, CodingPolicy
 from services.coding.domain.documentation import read_note, read_notes, reading
+from shared.contracts.encounter import Encounter
+from tests.support.encounters import encounter_for
 
 DOS = dt.date(2025, 3, 14)
 NOTES = sorted((Path(__file__).resolve().parents[3] / "bench" / "coding" / "notes").glob("*.json"))[:12]
@@ -90,3 +95,24 @@ def test_the_loaded_engines_read_a_batch_with_the_batch_reader_or_note_by_note()
     calls.clear()
     without = LoadedCodingEngines(lambda e: [], [], one, None)  # type: ignore[arg-type]
     assert without.read_notes([("a", DOS), ("b", DOS)]) == ["a", "b"] and calls == ["one", "one"]
+
+
+@functools.cache
+def loaded_engines() -> LoadedCodingEngines:
+    return load_coding_engines()
+
+
+@pytest.mark.parametrize("policy", [DEFAULT_POLICY, CodingPolicy(hold_undercoding=True)])
+def test_every_bench_claim_coded_in_one_batch_is_coded_as_it_would_be_alone(policy: CodingPolicy) -> None:
+    """The consumer's path (one read_notes over the batch, decisions before the policy, the policy applied after)
+    against decide_coding claim by claim, on every benchmark note (some twice: identical notes are read once)."""
+    engines = loaded_engines()
+    paths = sorted((Path(__file__).resolve().parents[3] / "bench" / "coding").glob("*/*.json"))
+    cases = [json.loads(path.read_text()) for path in paths]
+    claims = [Encounter.model_validate(encounter_for(
+        "SIMPAY", clinical_note=case["note"], date_of_service=case["date_of_service"])) for case in cases]
+    claims += claims[:10]
+    batch = [assess_coding(claim, engines, note).under(policy)
+             for claim, note in zip(claims, read_notes_of(claims, engines), strict=True)]
+    assert batch == [decide_coding(claim, engines, policy) for claim in claims]
+    assert {d.note_status for d in batch} == {"read"}

@@ -158,7 +158,7 @@ def read_notes_of(encounters: Sequence[Encounter], engines: CodingEngines) -> li
         readings = engines.read_notes([(encounters[i].clinical_note or "", encounters[i].date_of_service)
                                        for i in wanted]) if wanted else []
         if len(readings) != len(wanted):
-            raise ValueError("the reader returned a reading per note it could read, not per note")
+            raise ValueError(f"the reader answered for {len(readings)} of {len(wanted)} notes")
     except Exception:  # noqa: BLE001 - read one by one below, where each failure becomes its claim's finding
         return [outcome if outcome is not None else read_note_of(encounter, engines)
                 for outcome, encounter in zip(outcomes, encounters, strict=True)]

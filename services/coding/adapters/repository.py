@@ -54,11 +54,8 @@ class CodingStore:
         return await record_events(self.session, messaging, TOPIC, events, expected_version)
 
     async def save(self, claim_id: str, tenant_id: str, coding: dict[str, Any], version: int) -> None:
-        """Store the claim's current coding (the CODED_COLUMNS in `coding`)."""
-        values = {"tenant_id": tenant_id, "version": version, "updated_at": func.now(),
-                  **{k: coding[k] for k in CODED_COLUMNS if k in coding}}
-        await self.session.execute(insert(coded_claims).values(claim_id=claim_id, **values)
-                                   .on_conflict_do_update(index_elements=["claim_id"], set_=values))
+        """Store the claim's current coding (`coding` holds the CODED_COLUMNS)."""
+        await self.save_all([{**coding, "claim_id": claim_id, "tenant_id": tenant_id, "version": version}])
 
     async def states_of(self, claims: Sequence[tuple[str, str]]) -> dict[str, CodingState]:
         """Where coding stands on each (claim id, tenant id) of a batch, in one statement."""
@@ -70,7 +67,7 @@ class CodingStore:
 
     async def save_all(self, codings: Sequence[dict[str, Any]]) -> None:
         """Store the current coding of many claims in one statement: each a dict of claim_id, tenant_id, version
-        and the CODED_COLUMNS (no claim twice)."""
+        and the CODED_COLUMNS (a column left out is stored empty; no claim twice)."""
         if not codings:
             return
         statement = insert(coded_claims)

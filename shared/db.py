@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 
 
-def create_engine(database_url: str, *, pool_size: int = 10, instrument: bool = False) -> AsyncEngine:
+def create_engine(database_url: str, *, pool_size: int = 10, instrument: bool = False,
+                  pool_timeout: float = 30.0) -> AsyncEngine:
     """Build the service's engine (called from the composition root, never at import time).
 
     `instrument`: a span per statement (TRACE_SQL_STATEMENTS), off by default: it cost more than the
     statements. Parameters are never put in error messages (they can be PHI)."""
-    engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=10, hide_parameters=True)
+    engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=10, hide_parameters=True,
+                                 pool_timeout=pool_timeout)
     # Not pool_pre_ping: on asyncpg it costs three round trips (BEGIN, a query, ROLLBACK) per checkout,
     # which profiling showed as a large share of every service's CPU. A connection PostgreSQL closed
     # (a restart, an idle kill) is already known closed to asyncpg, which is free to ask; a connection

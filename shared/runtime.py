@@ -50,7 +50,8 @@ class ServiceRuntime:
         self.settings = settings
         self.role: ProcessRole = settings.process_role
         self.tables = tables
-        self.engine = create_engine(settings.database_url, instrument=settings.trace_sql_statements)
+        self.engine = create_engine(settings.database_url, instrument=settings.trace_sql_statements,
+                                    pool_timeout=settings.database_pool_timeout_seconds)
         self.sessions = session_factory(self.engine)
         self.producer = build_producer(settings.kafka_bootstrap)
         self.relay = OutboxRelay(settings.database_url, tables, self.producer, batch_size=settings.relay_batch_size,

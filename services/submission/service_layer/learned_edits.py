@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters.learned_edits_store import LearnedEditStore
 from services.submission.domain.scrubber import ScrubContext, ScrubResult
 from services.submission.domain.scrubber.learned_edits import learned_library
+from services.submission.domain.scrubber.library import EditLibrary
 from shared.contracts.encounter import Encounter
 from shared.events.denial_events import ClaimScrubberEditAccepted, ClaimScrubberEditRetired
 from shared.events.envelope import EventEnvelope
@@ -28,11 +31,17 @@ async def forget_learned_edit(session: AsyncSession, event: ClaimScrubberEditRet
         "reason": event.reason, "retired_by": event.retired_by, "retired_at": envelope.time})
 
 
-async def with_learned_edits(session: AsyncSession, tenant_id: str, encounter: Encounter, context: ScrubContext,
-                             bundled: ScrubResult) -> ScrubResult:
-    """The bundled library's result plus the findings of the tenant's learned edits."""
-    rows = await LearnedEditStore(session).of_tenant(tenant_id)
-    if not rows:
+def with_learned_edits(learned: EditLibrary | None, encounter: Encounter, context: ScrubContext,
+                       bundled: ScrubResult) -> ScrubResult:
+    """The bundled library's result plus the findings of the tenant's learned edits (None: it has none)."""
+    if learned is None:
         return bundled
-    learned = learned_library(bundled.library_version, rows).scrub(encounter, context)
-    return ScrubResult(learned.library_version, bundled.findings + learned.findings)
+    found = learned.scrub(encounter, context)
+    return ScrubResult(found.library_version, bundled.findings + found.findings)
+
+
+async def learned_libraries(session: AsyncSession, tenant_ids: Collection[str],
+                            bundled_version: str) -> dict[str, EditLibrary]:
+    """Each tenant's learned edits in force as a library, read for every tenant in one query."""
+    rows = await LearnedEditStore(session).in_force_by_tenant(tenant_ids)
+    return {tenant_id: learned_library(bundled_version, edits) for tenant_id, edits in rows.items()}

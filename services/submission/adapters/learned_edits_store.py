@@ -53,10 +53,6 @@ class LearnedEditStore:
                                             .returning(retired_learned_edits.c.edit_id))).first()
         return added is not None
 
-    async def of_tenant(self, tenant_id: str) -> list[dict[str, Any]]:
-        """The tenant's edits in force (accepted, not retired), oldest first: what the scrubber applies."""
-        return [row for row in await self.with_retirements(tenant_id) if row["retired_at"] is None]
-
     async def in_force_by_tenant(self, tenant_ids: Collection[str]) -> dict[str, list[dict[str, Any]]]:
         """Each tenant's edits in force, oldest first, in one query (tenants with none are left out)."""
         if not tenant_ids:

@@ -23,6 +23,7 @@ from shared.events.remittance_events import ClaimSecondaryBillingReady
 from shared.messaging.deliveries import ConsumerUnitOfWork, Delivery, DeliveryFailed
 
 COB_EDIT_ID = "SCR-COB-001"
+TRIAL_CONTROL_NUMBER = 1  # the trial 837 is thrown away; the version is numbered when the set is written
 
 
 class SecondaryBilling:
@@ -73,8 +74,8 @@ def bill_next_payer(writes: VersionWrites, claim: dict[str, Any], history: list[
             _hold(writes, claim, scrub_edits(scrub), cause)
             return
         # Written once here to find out whether the 835 facts fit (a rare path); the set's write numbers it.
-        interchange_for(DEFAULT_SUBMITTER.header(0, utcnow()), claim["claim_id"], encounter, version, "1", None,
-                        adjudication)
+        interchange_for(DEFAULT_SUBMITTER.header(TRIAL_CONTROL_NUMBER, utcnow()), claim["claim_id"], encounter,
+                        version, "1", None, adjudication)
         billed_coverage(encounter, adjudication)
     except InvalidBillableClaim as error:
         # The 835 facts do not balance or do not fit our claim: a person must look before anything is sent.

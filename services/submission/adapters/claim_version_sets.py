@@ -258,6 +258,7 @@ class ClaimVersionSetStore:
         """Write each claim's new state (one change per claim)."""
         if not changes:
             return
+        changes = sorted(changes, key=lambda c: c.claim_id)  # rows are taken in claim id order, like every lock here
         await self.session.execute(_change_claims_statement(), {
             "claim_ids": [c.claim_id for c in changes], "statuses": [c.status for c in changes],
             "versions": [c.current_version for c in changes], "pending": [c.correction_pending for c in changes],
@@ -267,6 +268,7 @@ class ClaimVersionSetStore:
         """(claim id, status, whether it sets the payer claim control number, that number) per claim."""
         if not statuses:
             return
+        statuses = sorted(statuses, key=lambda s: s[0])  # in claim id order, like every lock here
         await self.session.execute(_set_claim_statuses_statement(), {
             "claim_ids": [s[0] for s in statuses], "statuses": [s[1] for s in statuses],
             "sets_number": [s[2] for s in statuses], "numbers": [s[3] for s in statuses]})
@@ -291,6 +293,7 @@ class ClaimVersionSetStore:
         """Write each submission's new state (one per submission)."""
         if not states:
             return
+        states = sorted(states, key=lambda s: s.submission_id)  # in submission id order, like the locks that read them
         await self.session.execute(_submission_states_statement(), {
             "submission_ids": [s.submission_id for s in states], "statuses": [s.status for s in states],
             "attempts": [s.send_attempts for s in states], "sent_at": [s.sent_at for s in states],

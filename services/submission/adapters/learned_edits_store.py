@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Column, DateTime, String, Table, Text, exists, select
@@ -41,17 +41,15 @@ class LearnedEditStore:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def add(self, row: dict[str, Any]) -> bool:
-        """Keep an accepted edit; False when this proposal's edit is already kept (a redelivery)."""
-        added = (await self.session.execute(insert(learned_edits).values(**row).on_conflict_do_nothing()
-                                            .returning(learned_edits.c.edit_id))).first()
-        return added is not None
+    async def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Keep accepted edits (one statement); a proposal's edit already kept (a redelivery) is left as it is."""
+        if rows:
+            await self.session.execute(insert(learned_edits).values(list(rows)).on_conflict_do_nothing())
 
-    async def retire(self, row: dict[str, Any]) -> bool:
-        """Remember a retirement; False when it is already remembered (a redelivery)."""
-        added = (await self.session.execute(insert(retired_learned_edits).values(**row).on_conflict_do_nothing()
-                                            .returning(retired_learned_edits.c.edit_id))).first()
-        return added is not None
+    async def retire(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Remember retirements (one statement); one already remembered (a redelivery) is left as it is."""
+        if rows:
+            await self.session.execute(insert(retired_learned_edits).values(list(rows)).on_conflict_do_nothing())
 
     async def in_force_by_tenant(self, tenant_ids: Collection[str]) -> dict[str, list[dict[str, Any]]]:
         """Each tenant's edits in force, oldest first, in one query (tenants with none are left out)."""

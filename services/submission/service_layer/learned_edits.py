@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,23 +13,42 @@ from services.submission.domain.scrubber.learned_edits import learned_library
 from services.submission.domain.scrubber.library import EditLibrary
 from shared.contracts.encounter import Encounter
 from shared.events.denial_events import ClaimScrubberEditAccepted, ClaimScrubberEditRetired
-from shared.events.envelope import EventEnvelope
+from shared.messaging.deliveries import ConsumerUnitOfWork, Delivery, DeliveryFailed
 
 
-async def keep_learned_edit(session: AsyncSession, event: ClaimScrubberEditAccepted, envelope: EventEnvelope) -> None:
-    """Store an accepted edit for the tenant; a redelivered acceptance changes nothing."""
-    await LearnedEditStore(session).add({
-        "tenant_id": envelope.tenant_id, "edit_id": event.edit_id, "proposal_id": event.proposal_id,
-        "reason_code": event.reason_code, "message": event.message, "fix_hint": event.fix_hint,
-        "condition": event.condition.model_dump(mode="json"), "accepted_at": envelope.time})
+class LearnedEditsAccepted:
+    """claim.scrubber_edit_accepted: store each accepted edit for its tenant (one statement for the batch); a
+    redelivered acceptance changes nothing."""
+
+    async def apply(self, uow: ConsumerUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        rows = []
+        for delivery in deliveries:
+            event: ClaimScrubberEditAccepted = _event_of(delivery)
+            rows.append({"tenant_id": delivery.tenant_id, "edit_id": event.edit_id, "proposal_id": event.proposal_id,
+                         "reason_code": event.reason_code, "message": event.message, "fix_hint": event.fix_hint,
+                         "condition": event.condition.model_dump(mode="json"), "accepted_at": delivery.envelope.time})
+        await LearnedEditStore(uow.session).add(rows)
 
 
-async def forget_learned_edit(session: AsyncSession, event: ClaimScrubberEditRetired, envelope: EventEnvelope
-                              ) -> None:
-    """Stop enforcing a retired edit for the tenant; a redelivered retirement changes nothing."""
-    await LearnedEditStore(session).retire({
-        "tenant_id": envelope.tenant_id, "proposal_id": event.proposal_id, "edit_id": event.edit_id,
-        "reason": event.reason, "retired_by": event.retired_by, "retired_at": envelope.time})
+class LearnedEditsRetired:
+    """claim.scrubber_edit_retired: stop enforcing each retired edit for its tenant (one statement for the
+    batch); a redelivered retirement changes nothing."""
+
+    async def apply(self, uow: ConsumerUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        rows = []
+        for delivery in deliveries:
+            event: ClaimScrubberEditRetired = _event_of(delivery)
+            rows.append({"tenant_id": delivery.tenant_id, "proposal_id": event.proposal_id, "edit_id": event.edit_id,
+                         "reason": event.reason, "retired_by": event.retired_by,
+                         "retired_at": delivery.envelope.time})
+        await LearnedEditStore(uow.session).retire(rows)
+
+
+def _event_of(delivery: Delivery) -> Any:
+    try:
+        return delivery.event
+    except Exception as error:
+        raise DeliveryFailed(delivery, error) from error
 
 
 def with_learned_edits(learned: EditLibrary | None, encounter: Encounter, context: ScrubContext,

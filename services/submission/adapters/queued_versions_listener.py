@@ -52,6 +52,10 @@ class QueuedVersionsListener:
     def _notified(self, *_: object) -> None:
         self.queued.set()
 
+    def clear(self) -> None:
+        """Forget the versions queued so far (the dispatcher's next pass picks them up anyway)."""
+        self.queued.clear()
+
     async def wait(self, timeout: float) -> None:
         """Until versions are queued, or timeout seconds."""
         try:

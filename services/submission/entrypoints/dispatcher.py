@@ -24,8 +24,9 @@ IDLE_SECONDS = 1.0
 async def run_dispatcher(sessions: async_sessionmaker[AsyncSession], adapters: Mapping[str, ClearinghouseAdapter],
                          settings: TransportSettings, submitter: Submitter,
                          after_send: Callable[[], None], queued: QueuedVersionsListener) -> None:
-    """Batch, send, pick up; then wait for a newly queued claim version (NOTIFY, from any process), the oldest
-    open batch coming due, or the idle period (retries, other instances' work). Outages are waited out."""
+    """Batch, send, pick up; then wait for the oldest open batch to come due or, with none open, for a newly
+    queued claim version (NOTIFY, from any process) or the idle period (retries, other instances' work).
+    Outages are waited out."""
     listening = asyncio.create_task(queued.run(), name="submission-queued-versions")
     try:
         await _dispatch(sessions, adapters, settings, submitter, after_send, queued)
@@ -53,6 +54,12 @@ async def _dispatch(sessions: async_sessionmaker[AsyncSession], adapters: Mappin
             if pickers:
                 wait = min(wait, max(next_pickup - time.monotonic(), 0.0))
             if batching.closed or sent:
+                continue
+            if batching.next_due_seconds is not None:
+                # A batch is open: versions queued meanwhile join it, or open batches of their own aged from
+                # when they were queued, at its due time. Waking for each of them would cost a pass per claim.
+                await asyncio.sleep(wait)
+                queued.clear()
                 continue
         except asyncio.CancelledError:
             raise

@@ -23,6 +23,8 @@ import stack_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "coding", "submission", "remittance", "denials")
+# The billing provider of deploy/demo/encounters and of the test suite's encounters (NPI, EIN).
+DEV_PAYEE_NPIS, DEV_PAYEE_TINS = ("1234567893",), ("371234567",)
 PORT_NAMES = ("kafka", "kafka_controller", "postgres", *SERVICES, "clearinghouse", "console")
 
 
@@ -112,14 +114,18 @@ def start_console(run_dir: Path, stack_env: dict[str, str]) -> None:
 
 
 def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
-    """Migrations for every schema, topics, and the development tenant's API key."""
+    """Migrations for every schema, topics, and the development tenant's API key and payee identifiers."""
     from services.intake.adapters.tenant_admin import ensure_tenant_key
+    from services.intake.service_layer.payees import ensure_payee_identifiers
     from tools.bootstrap import prepare
 
     prepare(stack_env["DATABASE_URL"], stack_env["KAFKA_BOOTSTRAP"])  # what `python -m tools.bootstrap` does
     secret = stack_secrets(run_dir)
     asyncio.run(ensure_tenant_key(stack_env["DATABASE_URL"], secret["tenant_id"], secret["api_key_id"],
                                   secret["api_key"]))
+    # 835s are routed by payee: the dev tenant is paid under the demo and test encounters' billing provider.
+    asyncio.run(ensure_payee_identifiers(stack_env["DATABASE_URL"], secret["tenant_id"], list(DEV_PAYEE_NPIS),
+                                         list(DEV_PAYEE_TINS)))
 
 
 def up(run_dir: Path, instances: int = 1) -> dict[str, str]:

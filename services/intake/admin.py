@@ -6,9 +6,11 @@
     python -m services.intake.admin list-keys [--tenant TENANT_ID]
     python -m services.intake.admin create-client TENANT_ID [--scope encounters:write --scope claims:read]
     python -m services.intake.admin revoke-client CLIENT_ID
+    python -m services.intake.admin set-payees TENANT_ID [--npi NPI ...] [--tin TIN ...] [--add]
+    python -m services.intake.admin list-payees TENANT_ID
 
-Reads DATABASE_URL. Announcements (issued and revoked keys, revoked clients) go through intake's
-outbox, so they reach the other services once intake's relay runs. Prints one JSON object.
+Reads DATABASE_URL. Announcements (issued and revoked keys, revoked clients, payee identifiers) go
+through intake's outbox, so they reach the other services once intake's relay runs. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.access_repository import AccessStore
 from services.intake.domain.access import InvalidScope, TenantExists, TenantLimits, UnknownCredential, UnknownTenant
-from services.intake.service_layer import access
+from services.intake.domain.payees import InvalidPayeeIdentifier, PayeeIdentifierTaken
+from services.intake.service_layer import access, payees
 from shared.access_tokens import SCOPES
 from shared.db import create_engine, session_factory, unit_of_work
 
@@ -66,6 +69,15 @@ async def _revoke_client(session: AsyncSession, args: argparse.Namespace) -> dic
     return {"client_id": args.client_id, "revoked": True}
 
 
+async def _set_payees(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    register = payees.add_payee_identifiers if args.add else payees.set_payee_identifiers
+    return (await register(session, args.tenant_id, args.npi or [], args.tin or [])).as_dict()
+
+
+async def _list_payees(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    return (await payees.registered_payee_identifiers(session, args.tenant_id)).as_dict()
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m services.intake.admin", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -92,6 +104,16 @@ def parser() -> argparse.ArgumentParser:
     unclient = commands.add_parser("revoke-client", help="revoke an OAuth2 client and its tokens everywhere")
     unclient.add_argument("client_id")
     unclient.set_defaults(run=_revoke_client)
+    payee = commands.add_parser("set-payees", help="the NPIs and tax ids the tenant's 835s name as payee "
+                                "(replaces the set; refused when another tenant holds one)")
+    payee.add_argument("tenant_id")
+    payee.add_argument("--npi", action="append", help="an NPI (N1*PE*..*XX); repeat for several")
+    payee.add_argument("--tin", action="append", help="a federal tax id (N1*PE*..*FI, REF*TJ); repeat for several")
+    payee.add_argument("--add", action="store_true", help="add to the registered set instead of replacing it")
+    payee.set_defaults(run=_set_payees)
+    payee_list = commands.add_parser("list-payees", help="the tenant's registered payee identifiers")
+    payee_list.add_argument("tenant_id")
+    payee_list.set_defaults(run=_list_payees)
     return root
 
 
@@ -116,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = asyncio.run(run(args, database_url))
-    except (TenantExists, UnknownTenant, UnknownCredential, InvalidScope) as refused:
+    except (TenantExists, UnknownTenant, UnknownCredential, InvalidScope, InvalidPayeeIdentifier,
+            PayeeIdentifierTaken) as refused:
         print(f"refused: {refused}", file=sys.stderr)
         return 1
     print(json.dumps(result, indent=2, default=str))

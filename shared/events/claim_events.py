@@ -158,4 +158,5 @@ from shared.events import (  # noqa: E402,F401
     intake_events,
     remittance_events,
     submission_events,
+    tenant_events,
 )

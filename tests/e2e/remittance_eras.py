@@ -20,7 +20,8 @@ from tests.e2e.x12_documents import BilledClaim, _amount, _envelope, billed_clai
 from tests.support.coding_review import resolve_as_coder
 from tests.support.encounters import encounter_for
 
-BILLING_NPI = "1234567893"  # the example encounter's billing provider
+BILLING_NPI = "1234567893"  # the example encounter's billing provider (the dev tenant is paid under it)
+BILLING_TIN = "371234567"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class Era:
     payments: list[ClaimPayment]
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
     trace_number: str = field(default_factory=lambda: f"E2E{uuid.uuid4().hex[:20].upper()}")
-    payee_npi: str = BILLING_NPI
+    payee_npi: str = BILLING_NPI  # N1*PE: the 835 goes to the tenant paid under it (and REF*TJ)
+    payee_tin: str = BILLING_TIN
 
     def text(self) -> str:
         """The 835 interchange."""
@@ -69,7 +71,7 @@ class Era:
             f"BPR*I*{_amount(bpr_total)}*C*CHK************{today}", f"TRN*1*{self.trace_number}*1990000009",
             f"DTM*405*{today}", "N1*PR*E2E TEST HEALTH PLAN", "N3*1 PAYER PLAZA", "N4*CHICAGO*IL*606011234",
             "REF*2U*E2EPAY", "PER*BL*PROVIDER SERVICES*TE*8005550199",
-            f"N1*PE*SPRINGFIELD FAMILY MEDICINE*XX*{self.payee_npi}", "REF*TJ*371234567", "LX*1", *claims]
+            f"N1*PE*SPRINGFIELD FAMILY MEDICINE*XX*{self.payee_npi}", f"REF*TJ*{self.payee_tin}", "LX*1", *claims]
         if self.provider_adjustments:
             pairs = "*".join(f"{p.reason}:{p.reference}*{_amount(p.amount)}" for p in self.provider_adjustments)
             body.append(f"PLB*{self.payee_npi}*{dt.date.today().year}1231*{pairs}")

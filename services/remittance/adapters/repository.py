@@ -20,6 +20,7 @@ from services.remittance.adapters.tables import (
     eras,
     ledger_entries,
     messaging,
+    payee_identifiers,
     payer_account_entries,
 )
 from shared.events.envelope import EventEnvelope
@@ -154,6 +155,12 @@ class RemittanceStore:
         """ERAs no tenant owns (the operator queue), newest first, without their files."""
         rows = (await self.session.execute(select(eras).where(eras.c.tenant_id.is_(None))
                                            .order_by(eras.c.received_at.desc()).limit(limit))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def payee_owners(self, identifier: str) -> list[dict[str, Any]]:
+        """Who is paid under an NPI or tax id, as projected here: (kind, tenant id) rows."""
+        rows = (await self.session.execute(select(payee_identifiers.c.kind, payee_identifiers.c.tenant_id).where(
+            payee_identifiers.c.identifier == identifier).order_by(payee_identifiers.c.kind))).all()
         return [dict(r._mapping) for r in rows]
 
     async def unposted_era_claims(self, tenant_id: str, patient_control_number: str) -> list[dict[str, Any]]:

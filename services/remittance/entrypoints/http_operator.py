@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from services.remittance.adapters.repository import cents
+from services.remittance.adapters.repository import RemittanceStore, cents
 from services.remittance.service_layer.operator_queue import EraNotWaiting, EraStillUnrouted, route_era, unrouted_eras
 from shared.db import transaction_attempts
 from shared.http.admin_auth import require_admin_token
@@ -72,3 +72,21 @@ async def route(request: Request, era_id: str) -> RoutedEra:
     except EraStillUnrouted as error:
         raise Conflict(str(error)) from None
     return RoutedEra(era_id=routed.era_id, tenant_id=routed.tenant_id, status=routed.status)
+
+
+class PayeeOwner(BaseModel):
+    kind: str = Field(description="npi or tin")
+    tenant_id: str
+
+
+class PayeeOwners(BaseModel):
+    identifier: str
+    owners: list[PayeeOwner] = Field(description="empty while no tenant registered it (as remittance knows it)")
+
+
+@router.get("/payee-identifiers/{identifier}", summary="Which tenant 835s naming this NPI or tax id go to")
+async def payee_owners(request: Request, identifier: str) -> PayeeOwners:
+    """Remittance's copy of intake's registry (tenants topic): what routing reads."""
+    async with request.app.state.runtime.sessions() as session:
+        owners = await RemittanceStore(session).payee_owners(identifier.replace("-", ""))
+    return PayeeOwners(identifier=identifier, owners=[PayeeOwner(**o) for o in owners])

@@ -146,6 +146,12 @@ def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
     stack_process.wait_for_http(stack_env["CLEARINGHOUSE_URL"] + "/healthz", 30, "clearinghouse",
                                 run_dir / "logs" / "clearinghouse.log")
     stack_process.wait_for_http(stack_env["CONSOLE_URL"] + "/healthz", 30, "console", run_dir / "logs" / "console.log")
+    # 835s are routed by payee: the dev tenant's first ERA must not arrive before remittance knows its payee.
+    stack_process.wait_for_json(
+        f"{stack_env['REMITTANCE_URL']}/v1/admin/payee-identifiers/{DEV_PAYEE_NPIS[0]}",
+        {"Authorization": f"Bearer {stack_env['ADMIN_TOKEN']}"},
+        lambda body: {o["tenant_id"] for o in body["owners"]} == {stack_secrets(run_dir)["tenant_id"]}, 90,
+        "remittance routing the dev tenant's 835s")
     # Extra instances join the same consumer groups (partitions are shared); each has its own HTTP port.
     for number in range(2, instances + 1):
         for service in SERVICES:

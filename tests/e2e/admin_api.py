@@ -56,6 +56,12 @@ class TenantKey:
         return billing_provider(self.npi, self.tin)
 
 
+class TenantClient(httpx.AsyncClient):
+    """A client of one tenant, with the billing provider its 835s are routed by (its registered payee)."""
+
+    billing_provider: dict[str, Any] | None = None
+
+
 async def create_tenant(admin: httpx.AsyncClient, **limits: Any) -> str:
     """A brand-new tenant (optionally with rate_limit_per_second and rate_limit_burst)."""
     tenant_id = f"e2e-{uuid.uuid4().hex[:12]}"

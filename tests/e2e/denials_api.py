@@ -12,18 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.admin_api import admin_client, tenant_with_payee
+from tests.e2e.admin_api import TenantClient, admin_client, tenant_with_payee
 from tests.e2e.conftest import post_encounter
 from tests.e2e.polling import eventually
 from tests.support.encounters import encounter_for
 
 NO_CLAIM = "00000000-0000-0000-0000-000000000000"
-
-
-class TenantClient(httpx.AsyncClient):
-    """A client of one tenant, with the billing provider its 835s are routed by (its registered payee)."""
-
-    billing_provider: dict[str, Any] | None = None
 
 
 @pytest.fixture

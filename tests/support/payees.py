@@ -6,13 +6,16 @@ identifiers its encounters' billing provider carries, and the clearinghouse simu
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 import time
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.intake.service_layer.payees import ensure_payee_identifiers
 from services.remittance.adapters.payee_store import PayeeProjection
 from shared.db import unit_of_work
 from tests.support.encounters import example_encounter
@@ -53,3 +56,24 @@ async def project_payees(sessions: async_sessionmaker[AsyncSession], tenant_id: 
     use cases on a database of their own (the revision only rises, so a later call replaces the set)."""
     async with unit_of_work(sessions) as session:
         await PayeeProjection(session).replace(tenant_id, next(_revisions), [("npi", npi), ("tin", tin)])
+
+
+async def register_new_payee(database_url: str, tenant_id: str) -> tuple[str, dict[str, Any]]:
+    """Register a fresh NPI and tax id for tenant_id at intake (announced on the tenants topic once intake's
+    relay runs): (the NPI, a billing provider paid under them, for the tenant's encounters)."""
+    npi, tin = new_npi(), new_tin()
+    await ensure_payee_identifiers(database_url, tenant_id, [npi], [tin])
+    return npi, billing_provider(npi, tin)
+
+
+async def remittance_routes(database_url: str, npi: str, tenant_id: str, timeout: float = 60) -> None:
+    """Wait until remittance's projection (in this database) routes 835s naming npi to tenant_id."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        deadline = time.monotonic() + timeout
+        while await connection.fetchval("SELECT tenant_id FROM remittance.payee_identifiers "
+                                        "WHERE kind = 'npi' AND identifier = $1", npi) != tenant_id:
+            assert time.monotonic() < deadline, f"remittance did not learn NPI {npi} within {timeout:.0f}s"
+            await asyncio.sleep(0.2)
+    finally:
+        await connection.close()

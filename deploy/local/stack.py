@@ -25,6 +25,8 @@ import stack_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "coding", "submission", "remittance", "denials")
+# The billing provider of deploy/demo/encounters and of the test suite's encounters (NPI, EIN).
+DEV_PAYEE_NPIS, DEV_PAYEE_TINS = ("1234567893",), ("371234567",)
 PORT_NAMES = ("kafka", "kafka_controller", "postgres", *SERVICES, "clearinghouse", "console")
 
 
@@ -166,8 +168,9 @@ def start_console(run_dir: Path, stack_env: dict[str, str]) -> None:
 
 
 def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
-    """Migrations for every schema, topics, and the development tenant's API key."""
+    """Migrations for every schema, topics, and the development tenant's API key and payee identifiers."""
     from services.intake.adapters.tenant_admin import ensure_tenant_key
+    from services.intake.service_layer.payees import ensure_payee_identifiers
     from tools.bootstrap import prepare
 
     prepare(stack_env["DATABASE_URL"], stack_env["KAFKA_BOOTSTRAP"])  # what `python -m tools.bootstrap` does
@@ -175,6 +178,9 @@ def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
     os.environ["TENANT_EVENTS_SIGNING_KEY"] = secret["tenant_events_signing_key"]  # the key's announcement is signed
     asyncio.run(ensure_tenant_key(stack_env["DATABASE_URL"], secret["tenant_id"], secret["api_key_id"],
                                   secret["api_key"]))
+    # 835s are routed by payee: the dev tenant is paid under the demo and test encounters' billing provider.
+    asyncio.run(ensure_payee_identifiers(stack_env["DATABASE_URL"], secret["tenant_id"], list(DEV_PAYEE_NPIS),
+                                         list(DEV_PAYEE_TINS)))
 
 
 def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
@@ -195,6 +201,12 @@ def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
     stack_process.wait_for_http(stack_env["CLEARINGHOUSE_URL"] + "/healthz", 30, "clearinghouse",
                                 run_dir / "logs" / "clearinghouse.log")
     stack_process.wait_for_http(stack_env["CONSOLE_URL"] + "/healthz", 30, "console", run_dir / "logs" / "console.log")
+    # 835s are routed by payee: the dev tenant's first ERA must not arrive before remittance knows its payee.
+    stack_process.wait_for_json(
+        f"{stack_env['REMITTANCE_URL']}/v1/admin/payee-identifiers/{DEV_PAYEE_NPIS[0]}",
+        {"Authorization": f"Bearer {stack_env['ADMIN_TOKEN']}"},
+        lambda body: {o["tenant_id"] for o in body["owners"]} == {stack_secrets(run_dir)["tenant_id"]}, 90,
+        "remittance routing the dev tenant's 835s")
     # Extra instances join the same consumer groups (partitions are shared); each has its own HTTP port.
     for number in range(2, instances + 1):
         for service in SERVICES:

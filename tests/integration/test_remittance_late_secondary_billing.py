@@ -34,12 +34,23 @@ from shared.messaging.topics import physical_topic
 from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 from tests.support.kafka import header, produce
+from tests.support.payees import project_payees
 
 D = Decimal
 TENANT = "t-late-secondary"
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "x12" / "835" / "tr3_example_managed_care.835"
-EXAMPLE_PCN, EXAMPLE_TRACE, PAYEE_NPI = "5554555444", "7170066655", "5544667733"
+EXAMPLE_PCN, EXAMPLE_TRACE, PAYEE_NPI, PAYEE_TIN = "5554555444", "7170066655", "5544667733", "777667755"
 READY, POSTED = "claim.secondary_billing_ready", "claim.remittance_posted"
+
+
+@pytest.fixture(autouse=True)
+async def tenant_paid_under_the_example_payee(isolated: IsolatedEnvironment) -> None:
+    """The example 835's payee (N1*PE, REF*TJ) is this module's tenant's: its ERAs are routed to it."""
+    engine = create_engine(isolated.database_url, instrument=False)
+    try:
+        await project_payees(session_factory(engine), TENANT, PAYEE_NPI, PAYEE_TIN)
+    finally:
+        await engine.dispose()
 
 
 class Claim:

@@ -16,9 +16,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
+
+from tests.e2e.polling import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy" / "local"))
@@ -126,3 +129,17 @@ async def submission_with(extra: dict[str, str]) -> AsyncIterator[SubmissionInst
         yield instance
     finally:
         await restart_submission()
+
+
+async def submission_quiet(database: Any, timeout: float = 120) -> None:
+    """Wait until no claim version waits to be sent and no batch is open or sending, and no claim coded in the
+    last minutes is about to be billed: a test that crashes or reconfigures submission must act on its own
+    claims only, not on what earlier tests left in flight."""
+    async def busy() -> int:
+        return await database.fetchval(
+            "SELECT (SELECT count(*) FROM submission.submissions WHERE status = 'pending')"
+            " + (SELECT count(*) FROM submission.submission_batches WHERE state IN ('open', 'sending'))"
+            " + (SELECT count(*) FROM intake.claims WHERE status IN ('received', 'coded')"
+            "    AND updated_at > now() - interval '5 minutes')")
+
+    await eventually(busy, lambda waiting: waiting == 0, "submission to have nothing in flight", timeout)

@@ -15,16 +15,20 @@ from services.remittance.adapters.tables import (
     billed_claims,
     eras,
     ledger_entries,
+    messaging,
     payee_identifiers,
     payer_account_entries,
 )
-from services.remittance.service_layer.posting import receive_era_file, register_submitted_claim
+from services.remittance.service_layer.claim_arrivals import SubmittedClaims
+from services.remittance.service_layer.posting import receive_era_file
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events.claim_events import BilledLine, ClaimSubmitted
+from shared.messaging.deliveries import ConsumerUnitOfWork
 from shared.messaging.outbox import envelope_for
 from tests.e2e.remittance_eras import ClaimPayment, Era, Line, ProviderAdjustment
 from tests.e2e.x12_documents import BilledClaim
 from tests.e2e.x12_documents import BilledLine as SentLine
+from tests.support.consumer_batches import deliveries_of
 from tests.support.environment import IsolatedEnvironment
 from tests.support.payees import new_npi, new_tin, project_payees
 
@@ -58,7 +62,8 @@ async def test_a_claim_number_another_tenant_billed_waits_for_the_payees_own_cla
     try:
         await project_payees(sessions, payee, npi, tin)
         async with unit_of_work(sessions) as session:  # the other tenant billed the same claim number first
-            await register_submitted_claim(session, *submitted(other, others_claim, pcn, npi))
+            _, envelope = submitted(other, others_claim, pcn, npi)
+            await SubmittedClaims().apply(ConsumerUnitOfWork(session, messaging), deliveries_of([envelope]))
         era = Era(sent(pcn), [PAYMENT], payee_npi=npi, payee_tin=tin,
                   provider_adjustments=[ProviderAdjustment("WO", pcn, D("10"))])
         async with unit_of_work(sessions) as session:
@@ -77,7 +82,8 @@ async def test_a_claim_number_another_tenant_billed_waits_for_the_payees_own_cla
         assert (plb.tenant_id, plb.claim_id) == (payee, None)  # its PLB reference links none of the other's claims
 
         async with unit_of_work(sessions) as session:  # the payee's own claim arrives: the payment posts to it
-            await register_submitted_claim(session, *submitted(payee, own_claim, pcn, npi))
+            _, envelope = submitted(payee, own_claim, pcn, npi)
+            await SubmittedClaims().apply(ConsumerUnitOfWork(session, messaging), deliveries_of([envelope]))
         async with sessions() as session:
             paid = (await session.execute(select(ledger_entries.c.kind, ledger_entries.c.amount).where(
                 ledger_entries.c.claim_id == own_claim))).all()

@@ -15,13 +15,16 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from services.remittance.adapters.tables import billed_claims, era_claims, ledger_entries, messaging
-from services.remittance.service_layer.posting import receive_era_file, register_submitted_claim
+from services.remittance.service_layer.claim_arrivals import SubmittedClaims
+from services.remittance.service_layer.posting import receive_era_file
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events.claim_events import BilledLine, ClaimSubmitted
+from shared.messaging.deliveries import ConsumerUnitOfWork
 from shared.messaging.outbox import envelope_for
 from tests.e2e.remittance_eras import ClaimPayment, Era, Line
 from tests.e2e.x12_documents import BilledClaim
 from tests.e2e.x12_documents import BilledLine as SentLine
+from tests.support.consumer_batches import deliveries_of
 from tests.support.environment import IsolatedEnvironment
 from tests.support.payees import new_npi, new_tin, project_payees
 
@@ -58,7 +61,7 @@ async def test_a_late_denial_of_version_1_is_superseded_by_the_paid_replacement(
         for version, frequency in ((1, "1"), (2, "7")):
             event, envelope = submitted(claim_id, pcn, version, frequency)
             async with unit_of_work(sessions) as session:
-                await register_submitted_claim(session, event, envelope)
+                await SubmittedClaims().apply(ConsumerUnitOfWork(session, messaging), deliveries_of([envelope]))
         paid = ClaimPayment("1", "DNY-2", (Line(D("148"), (("CO", "45", D("37")),)),
                                            Line(D("33.60"), (("CO", "45", D("8.40")),))))
         denied = ClaimPayment("4", "DNY-1", (Line(D("0"), (("CO", "4", D("185")),)),

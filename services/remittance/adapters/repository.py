@@ -53,6 +53,56 @@ class RemittanceStore:
         return bool((await self.session.execute(select(func.pg_try_advisory_xact_lock(
             _claim_lock_key(claim_id))))).scalar_one())
 
+    async def try_lock_claims(self, claim_ids: list[str]) -> bool:
+        """try_lock_claim for many claims in one statement (sorted, as postings take them); False when a
+        posting holds any of them (the locks taken meanwhile are the transaction's and end with its retry)."""
+        taken = (await self.session.execute(text(
+            "SELECT bool_and(pg_try_advisory_xact_lock(hashtextextended('remittance-claim-id:' || id, 0))) "
+            "FROM unnest(CAST(:ids AS text[])) AS claims(id)"), {"ids": sorted(claim_ids)}))
+        return bool(taken.scalar())
+
+    async def upsert_billed_claims(self, rows: list[dict[str, Any]]) -> None:
+        """upsert_billed_claim for many claims (one statement, its rows pipelined)."""
+        if not rows:
+            return
+        statement = insert(billed_claims)
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["claim_id"], set_={k: statement.excluded[k] for k in rows[0] if k != "claim_id"},
+            where=billed_claims.c.claim_version <= statement.excluded.claim_version), rows)
+
+    async def add_billed_versions(self, rows: list[dict[str, Any]]) -> None:
+        """add_billed_version for many versions (one statement); redelivered ones change nothing."""
+        if rows:
+            await self.session.execute(insert(billed_claim_versions).on_conflict_do_nothing(), rows)
+
+    async def upsert_encounters(self, rows: list[dict[str, Any]]) -> None:
+        """upsert_encounter for many claims (one statement, its rows pipelined)."""
+        if not rows:
+            return
+        statement = insert(claim_encounters)
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["claim_id"], set_={k: statement.excluded[k] for k in rows[0] if k != "claim_id"}), rows)
+
+    async def numbers_with_unposted_payments(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of these (tenant, patient control number) pairs, those with a claim payment waiting unposted."""
+        if not keys:
+            return set()
+        rows = (await self.session.execute(
+            select(eras.c.tenant_id, era_claims.c.patient_control_number).distinct()
+            .join(eras, eras.c.era_id == era_claims.c.era_id)
+            .where(era_claims.c.patient_control_number.in_({number for _, number in keys}),
+                   era_claims.c.posted.is_(False), eras.c.status.in_(("posted", "partially_matched", "unmatched"))))
+                ).all()
+        return {(row.tenant_id, row.patient_control_number) for row in rows} & keys
+
+    async def claims_with_posted_payments(self, claim_ids: list[str]) -> set[str]:
+        """Of these claims, those an 835 has posted a payment to already."""
+        if not claim_ids:
+            return set()
+        rows = await self.session.execute(select(era_claims.c.claim_id).distinct().where(
+            era_claims.c.claim_id.in_(claim_ids), era_claims.c.posted.is_(True)))
+        return {str(claim_id) for claim_id in rows.scalars()}
+
     async def upsert_billed_claim(self, values: dict[str, Any]) -> None:
         """The latest submitted version of a claim is what an 835 is matched against."""
         await self.session.execute(insert(billed_claims).values(**values).on_conflict_do_update(

@@ -42,6 +42,7 @@ billed_claims = Table(
     Column("patient_account_number", String(38)),
     Column("forwarded", Boolean, nullable=False, server_default="false"),  # crossover: CLP02 19/20/21
     Column("first_submitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("traceparent", String(55)),  # the claim's trace, which the events an 835 posts for it continue
 )
 
 # Every version sent, with its own lines: an 835 is matched to the version it answers (domain/claim_versions).

@@ -60,7 +60,7 @@ class PostingBatch:
     era_claims: list[dict[str, Any]] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
     statuses: dict[str, tuple[str, bool]] = field(default_factory=dict)  # claim id -> (status, forwarded)
-    events: list[EventEnvelope] = field(default_factory=list)
+    events: list[tuple[EventEnvelope, str | None]] = field(default_factory=list)  # with the claim's traceparent
 
 
 @dataclass(frozen=True)
@@ -124,12 +124,13 @@ def _post(book: ClaimBook, batch: PostingBatch, era: EraPosting, claim_index: in
     forwarded = posting.forwarded or batch.statuses.get(claim_id, ("", False))[1]  # a crossover mark stays
     batch.statuses[claim_id] = (outcome, forwarded)
     payer_id = billed["payer_id"] or remittance.payer.identifier
-    batch.events.append(envelope_for(_posted_event(era.era_id, claim, posting, payer_id),
-                                     source=SOURCE, claim_id=claim_id, tenant_id=tenant_id))
+    trace = billed.get("traceparent")  # each claim's events continue its own trace
+    batch.events.append((envelope_for(_posted_event(era.era_id, claim, posting, payer_id),
+                                      source=SOURCE, claim_id=claim_id, tenant_id=tenant_id), trace))
     next_priority = next_payer_priority(claim, posting, book.coverage_priorities or [])
     if next_priority is not None:
         event = secondary_event(era.era_id, claim, posting, next_priority, billed, remittance)
-        batch.events.append(envelope_for(event, source=SOURCE, claim_id=claim_id, tenant_id=tenant_id))
+        batch.events.append((envelope_for(event, source=SOURCE, claim_id=claim_id, tenant_id=tenant_id), trace))
 
 
 def _original_posting(book: ClaimBook, era: EraPosting, reversal: ClaimPayment,

@@ -90,8 +90,9 @@ async def write_batch(store: PostingStore, batch: PostingBatch) -> None:
     await store.add_entries(batch.entries)
     await store.add_era_claims(batch.era_claims)
     await store.set_claim_statuses(batch.statuses)
-    traceparent = current_traceparent()
-    await append_events(store.session, messaging, [PendingEvent(TOPIC, event, traceparent) for event in batch.events])
+    fallback = current_traceparent()  # a claim billed before its trace was kept continues the request's
+    await append_events(store.session, messaging, [PendingEvent(TOPIC, event, trace or fallback)
+                                                   for event, trace in batch.events])
 
 
 async def post_claim_payments(store: PostingStore, era_id: str, delivery_id: str, transaction_index: int,

@@ -7,6 +7,7 @@ import copy
 import json
 import math
 import os
+import random
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.lifecycle.notes import visit
 from shared.contracts.encounter import EXAMPLE
 from tests.support.encounters import CODED_DATE_OF_SERVICE
 
@@ -71,15 +73,26 @@ def _wait_for_payee_route(env: dict[str, str], timeout: float = 90) -> None:
     raise RuntimeError(f"remittance did not route NPI {BENCH_NPI} to {BENCH_TENANT} within {timeout:.0f}s")
 
 
-def encounter_for(payer_id: str, label: str) -> dict[str, Any]:
+EM_CHARGES = {"99213": "120.00", "99214": "185.00"}
+
+
+def encounter_for(payer_id: str, label: str, rng: random.Random | None = None) -> dict[str, Any]:
     """The example encounter billed to payer_id under a unique external id by the bench tenant's billing
     provider, dated a week ago like a practice's claim of today (inside the ICD-10-CM release covering today,
-    so no claim waits for a coder)."""
+    so no claim waits for a coder). With `rng`, a visit of its own: a distinct note (bench/lifecycle/notes.py)
+    and exactly the diagnoses and E/M level it documents."""
     encounter = copy.deepcopy(EXAMPLE)
     encounter["billing_provider"] |= {"npi": BENCH_NPI, "tax_id": BENCH_TIN}
     encounter["external_id"] = f"B-{label}-{uuid.uuid4().hex[:16]}"
     encounter["date_of_service"] = CODED_DATE_OF_SERVICE
     encounter["coverages"][0]["payer"]["payer_id"] = payer_id
+    if rng is not None:
+        seen = visit(rng)
+        encounter["clinical_note"] = seen.note
+        encounter["diagnoses"] = seen.diagnoses
+        encounter["service_lines"] = [{"procedure_code": seen.em_code, "modifiers": [], "units": 1,
+                                       "charge": EM_CHARGES[seen.em_code],
+                                       "diagnosis_pointers": list(range(1, len(seen.diagnoses) + 1))}]
     return encounter
 
 

@@ -148,10 +148,13 @@ def instance_port(run_dir: Path, name: str) -> int:
                                                         {**known, name: stack_process.free_port()})[name]
 
 
-def start_service(run_dir: Path, service: str, stack_env: dict[str, str], number: int = 1) -> None:
-    name = instance_name(service, number)
+def start_service(run_dir: Path, service: str, stack_env: dict[str, str], number: int = 1,
+                  role: str = "all") -> None:
+    """One process of a service: `all` (HTTP and workers), or its `api` / `worker` half (see --split). The
+    worker of a split service is <service>-worker, with a port of its own for its health checks."""
+    name = f"{service}-worker" if role == "worker" else instance_name(service, number)
     port = instance_port(run_dir, name)
-    stack_process.start(run_dir, name, [sys.executable, "-m", f"services.{service}"],
+    stack_process.start(run_dir, name, [sys.executable, "-m", f"services.{service}", role],
                         _process_env(stack_env, service, HTTP_PORT=str(port)), ROOT)
 
 
@@ -183,7 +186,7 @@ def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
                                          list(DEV_PAYEE_TINS)))
 
 
-def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
+def up(run_dir: Path, instances: int = 1, split: bool = False) -> dict[str, str]:
     run_dir.mkdir(parents=True, exist_ok=True)
     port = ports(run_dir)
     stack_env = environment(run_dir)
@@ -192,7 +195,10 @@ def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
     prepare_data(stack_env, run_dir)
     for number in range(1, instances + 1):
         for service in SERVICES:
-            start_service(run_dir, service, stack_env, number)
+            start_service(run_dir, service, stack_env, number, "api" if split else "all")
+    if split:  # each service's workers (consumers, relay, loops) in a process apart from its HTTP API
+        for service in SERVICES:
+            start_service(run_dir, service, stack_env, role="worker")
     start_clearinghouse(run_dir, stack_env)
     start_console(run_dir, stack_env)
     for service in SERVICES:
@@ -207,6 +213,11 @@ def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
         {"Authorization": f"Bearer {stack_env['ADMIN_TOKEN']}"},
         lambda body: {o["tenant_id"] for o in body["owners"]} == {stack_secrets(run_dir)["tenant_id"]}, 90,
         "remittance routing the dev tenant's 835s")
+    for service in SERVICES if split else ():
+        name = f"{service}-worker"
+        url = f"http://127.0.0.1:{instance_port(run_dir, name)}"
+        stack_process.wait_for_http(url + "/readyz", 90, name, run_dir / "logs" / f"{name}.log")
+        stack_env[f"{service.upper()}_WORKER_URL"] = url
     # Extra instances join the same consumer groups (partitions are shared); each has its own HTTP port.
     for number in range(2, instances + 1):
         for service in SERVICES:
@@ -246,6 +257,8 @@ def main() -> int:
     parser.add_argument("service", nargs="?", choices=SERVICES, help="for stop-service and start-service")
     parser.add_argument("--run-dir", default=os.environ.get("RUN_DIR", str(ROOT / ".run")))
     parser.add_argument("--instances", type=int, default=1, help="for up: instances of each service (default 1)")
+    parser.add_argument("--split", action="store_true", help="for up: each service as two processes, its HTTP API "
+                        "(api) and its consumers, relay and loops (worker), as a deployment runs them")
     args = parser.parse_args()
     run_dir = Path(args.run_dir).resolve()
     if args.command in {"stop-service", "start-service"} and not args.service:
@@ -260,7 +273,7 @@ def main() -> int:
                                     run_dir / "logs" / f"{args.service}.log")
         print(f"{args.service} started")
     elif args.command == "up":
-        up(run_dir, args.instances)
+        up(run_dir, args.instances, args.split)
         print(f"stack is up; source {run_dir / 'stack.env'}")
     elif args.command == "down":
         down(run_dir)

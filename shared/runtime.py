@@ -67,6 +67,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task] = []
         self._api_keys = api_keys
         self._loops: list[tuple[str, Callable[[], Awaitable[None]], ProcessRole]] = []
+        self._readiness_checks: dict[str, Callable[[], str]] = {}
         self._started = False
         self._producer_started = False
         self._connecting: asyncio.Task | None = None
@@ -85,6 +86,10 @@ class ServiceRuntime:
         """A background loop of the service's own (a dispatcher, a scheduler) that starts with the processes
         of `role` (`all`: every process)."""
         self._loops.append((name, run, role))
+
+    def add_readiness_check(self, name: str, check: Callable[[], str]) -> None:
+        """A part of the service's own that must be "ok" before the process is ready (e.g. coding's engines)."""
+        self._readiness_checks[name] = check
 
     def add_consumer(self, name: str, topics: Sequence[str],
                      handlers: Mapping[str, Handler | BatchHandler]) -> ClaimEventConsumer:
@@ -187,4 +192,5 @@ class ServiceRuntime:
             checks["consumers"] = "ok" if all(c.consumer is not None and c.consumer.assignment() is not None
                                               for c in self.consumers) else "starting"
         checks["background"] = "ok" if self._tasks and not any(t.done() for t in self._tasks) else "stopped"
+        checks.update({name: check() for name, check in self._readiness_checks.items()})
         return checks

@@ -257,21 +257,24 @@ def main() -> int:
     parser.add_argument("service", nargs="?", choices=SERVICES, help="for stop-service and start-service")
     parser.add_argument("--run-dir", default=os.environ.get("RUN_DIR", str(ROOT / ".run")))
     parser.add_argument("--instances", type=int, default=1, help="for up: instances of each service (default 1)")
+    parser.add_argument("--role", choices=["all", "api", "worker"], default="all",
+                        help="for stop-service and start-service: which process of a split stack (default all)")
     parser.add_argument("--split", action="store_true", help="for up: each service as two processes, its HTTP API "
                         "(api) and its consumers, relay and loops (worker), as a deployment runs them")
     args = parser.parse_args()
     run_dir = Path(args.run_dir).resolve()
     if args.command in {"stop-service", "start-service"} and not args.service:
         parser.error(f"{args.command} needs a service name")
+    name = f"{args.service}-worker" if args.role == "worker" else args.service
     if args.command == "stop-service":
-        stack_process.stop(run_dir, args.service)
-        print(f"{args.service} stopped")
+        stack_process.stop(run_dir, name)
+        print(f"{name} stopped")
     elif args.command == "start-service":
         stack_env = environment(run_dir)
-        start_service(run_dir, args.service, stack_env)
-        stack_process.wait_for_http(stack_env[f"{args.service.upper()}_URL"] + "/readyz", 90, args.service,
-                                    run_dir / "logs" / f"{args.service}.log")
-        print(f"{args.service} started")
+        start_service(run_dir, args.service, stack_env, role=args.role)
+        url = f"http://127.0.0.1:{instance_port(run_dir, name)}"
+        stack_process.wait_for_http(url + "/readyz", 90, name, run_dir / "logs" / f"{name}.log")
+        print(f"{name} started")
     elif args.command == "up":
         up(run_dir, args.instances, args.split)
         print(f"stack is up; source {run_dir / 'stack.env'}")

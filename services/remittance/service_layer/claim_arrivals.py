@@ -101,8 +101,8 @@ def encounter_row(delivery: Delivery) -> dict[str, Any]:
                         "account_number": patient["account_number"],
                         "address": {"line1": address["line1"], "line2": address.get("line2"), "city": address["city"],
                                     "state": address["state"], "postal_code": address["postal_code"]}},
-            "coverages": [{"priority": c["priority"], "payer_id": c["payer"]["payer_id"], "payer_name": c["payer"]["name"]}
-                          for c in encounter["coverages"]],
+            "coverages": [{"priority": c["priority"], "payer_id": c["payer"]["payer_id"],
+                           "payer_name": c["payer"]["name"]} for c in encounter["coverages"]],
             "date_of_service": dt.date.fromisoformat(encounter["date_of_service"]),
             "billing_provider_name": encounter["billing_provider"]["organization_name"]}
     except (KeyError, TypeError, ValueError) as error:

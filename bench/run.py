@@ -2,26 +2,28 @@
 
     python -m bench.run [--run-dir DIR]
 
-Environment (defaults in brackets): BENCH_RATE [500] claims/s offered and BENCH_SECONDS [180] for
-the lifecycle runs, BENCH_DRAIN_SECONDS [300] to let the last claims finish, BENCH_INTAKE_SECONDS [30]
-of wrk, BENCH_ERA_CLAIMS [10000] in the 835 file, BENCH_PEER_TIMEOUT [900] per peer parser,
-BENCH_POST_CLAIMS [2000] posted through remittance's service layer, BENCH_PROFILE_SECONDS [30] of
-py-spy on the busiest service (0 skips), BENCH_SCALE_OUT [1] (0 skips the two-instance run),
-BENCH_PEERS_VENV to reuse a peers' venv. Results go to <run>/bench-results.json (after every phase)
-and the profile to <run>/profile-*.txt; the stacks live in <run>/one and <run>/two and are removed
-when their phase ends.
+Environment (defaults in brackets): BENCH_RATE [300] claims/s offered for BENCH_SECONDS [60] in the
+throughput run, BENCH_LATENCY_RATE [200] for BENCH_LATENCY_SECONDS [60] in the latency run (0 skips it),
+BENCH_DRAIN_SECONDS [300] to let the last claims finish, BENCH_INTAKE_SECONDS [30] of wrk,
+BENCH_ERA_CLAIMS [10000] in the 835 file, BENCH_PEER_TIMEOUT [900] per peer parser, BENCH_POST_CLAIMS
+[10000] posted through remittance's service layer, BENCH_PROFILE_SECONDS [30] of py-spy on the busiest
+service (0 skips), BENCH_SPLIT [1] (0 skips the second stack, where every service runs as an API process
+and a worker process: wrk against intake's API alone, and a lifecycle run there), BENCH_PEERS_VENV to
+reuse a peers' venv. Results go to <run>/bench-results.json (after every phase) and the profile to
+<run>/profile-*.txt; the stacks live in <run>/one and <run>/two and are removed when their phase ends.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import uvloop
 
 from bench import profile
 from bench.era import run as era_bench
@@ -44,25 +46,50 @@ def _stack(run_dir: Path, *args: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def _process_cpu(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ValueError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu(run_dir: Path) -> float | None:
+    """The postmaster's CPU and its backends' (the children alive now: the services' pooled connections)."""
+    pid_files = list(run_dir.glob("pg/**/postmaster.pid"))
+    if not pid_files:
+        return None
+    postmaster = int(pid_files[0].read_text().split()[0])
+    total = _process_cpu(postmaster) or 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(postmaster):
+                    total += _process_cpu(int(entry.name)) or 0.0
+            except (FileNotFoundError, ValueError):
+                continue
+    return total
+
+
 def _cpu_seconds(run_dir: Path) -> dict[str, float]:
-    """User+system CPU seconds so far of every service process of the run (from /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
+    """User+system CPU seconds so far of every process of the run (from /proc): each service process, and
+    Kafka, PostgreSQL and the clearinghouse simulator beside them."""
     found = {}
     for pid_file in (run_dir / "pids").glob("*.pid"):
-        if pid_file.stem.split("-")[0] not in SERVICES:
+        if pid_file.stem.split("-")[0] not in (*SERVICES, "kafka", "clearinghouse"):
             continue
-        try:
-            fields = Path(f"/proc/{pid_file.read_text().strip()}/stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ValueError):
-            continue
-        found[pid_file.stem] = (int(fields[11]) + int(fields[12])) / ticks
+        seconds = _process_cpu(int(pid_file.read_text().strip()))
+        if seconds is not None:
+            found[pid_file.stem] = seconds
+    postgres = _postgres_cpu(run_dir)
+    if postgres is not None:
+        found["postgres"] = postgres
     return found
 
 
-def lifecycle(run_dir: Path, env: dict[str, str], key: str, label: str) -> dict:
+def lifecycle(run_dir: Path, env: dict[str, str], key: str, label: str, rate: float, seconds: float) -> dict:
     before = _cpu_seconds(run_dir)
-    result = asyncio.run(lifecycle_bench.run(env, key, _setting("BENCH_RATE", 500), _setting("BENCH_SECONDS", 180),
-                                             _setting("BENCH_DRAIN_SECONDS", 300), label))
+    result = uvloop.run(lifecycle_bench.run(env, key, rate, seconds, _setting("BENCH_DRAIN_SECONDS", 300), label))
     after = _cpu_seconds(run_dir)
     claims = max(result["accepted"], 1)
     result["cpu_ms_per_claim"] = {name: 1000 * (after[name] - before.get(name, 0)) / claims for name in after}
@@ -72,11 +99,11 @@ def lifecycle(run_dir: Path, env: dict[str, str], key: str, label: str) -> dict:
 def profile_busiest(run_dir: Path, results_dir: Path, env: dict[str, str], key: str, cpu_ms: dict[str, float],
                     seconds: int) -> dict:
     """py-spy the service that spent the most CPU per claim while a short lifecycle run drives it."""
-    busiest = max(cpu_ms, key=cpu_ms.get)
+    busiest = max((name for name in cpu_ms if name.split("-")[0] in SERVICES), key=cpu_ms.get)
     pid = int((run_dir / "pids" / f"{busiest}.pid").read_text())
     out = results_dir / f"profile-{busiest}.txt"
     recorder = profile.start(era_bench.peer_python(results_dir), pid, seconds, out)
-    asyncio.run(lifecycle_bench.offer([env["INTAKE_URL"]], key, _setting("BENCH_RATE", 500), seconds, "profile"))
+    uvloop.run(lifecycle_bench.offer([env["INTAKE_URL"]], key, _setting("BENCH_RATE", 300), seconds, "profile"))
     _, errors = recorder.communicate(timeout=seconds + 120)
     if not out.exists():
         return {"service": busiest, "error": errors.decode(errors="replace")[-500:]}
@@ -94,29 +121,45 @@ def single_instance(results_dir: Path, results: dict) -> None:
     _stack(run_dir, "up")
     env = stack_env(run_dir)
     key = bench_api_key(env, run_dir)
-    results["lifecycle"] = lifecycle(run_dir, env, key, "one")
+    results["lifecycle"] = lifecycle(run_dir, env, key, "one", _setting("BENCH_RATE", 300),
+                                     _setting("BENCH_SECONDS", 60))
     save(results_dir, results)
+    if _setting("BENCH_LATENCY_RATE", 200) and _setting("BENCH_LATENCY_SECONDS", 60):
+        time.sleep(10)  # the throughput run's last claims leave the pipeline first
+        results["latency"] = lifecycle(run_dir, env, key, "latency", _setting("BENCH_LATENCY_RATE", 200),
+                                       _setting("BENCH_LATENCY_SECONDS", 60))
+        save(results_dir, results)
     seconds = int(_setting("BENCH_PROFILE_SECONDS", 30))
     if seconds:
         cpu_ms = results["lifecycle"]["cpu_ms_per_claim"]
         results["profile"] = profile_busiest(run_dir, results_dir, env, key, cpu_ms, seconds)
-    results["intake"] = intake_bench.run(env, key, run_dir, int(_setting("BENCH_INTAKE_SECONDS", 30)))
-    save(results_dir, results)
-    time.sleep(5)  # let the pipeline take what wrk left in flight before the replay counts rows
+        time.sleep(10)  # the profiled run's claims leave the pipeline before the replay counts rows
     results["replay"] = replay_bench.run(env, run_dir)
     save(results_dir, results)
     results["era"] = era_bench.run(results_dir, env["DATABASE_URL"], int(_setting("BENCH_ERA_CLAIMS", 10_000)),
                                    _setting("BENCH_PEER_TIMEOUT", 900),
-                                   int(_setting("BENCH_POST_CLAIMS", 2_000)))
+                                   int(_setting("BENCH_POST_CLAIMS", 10_000)))
+    save(results_dir, results)
+    # last on this stack: what wrk posts keeps the pipeline busy long after it stops
+    results["intake"] = intake_bench.run(env, key, run_dir, int(_setting("BENCH_INTAKE_SECONDS", 30)))
     _stack(run_dir, "clean")
 
 
-def scale_out(results_dir: Path, results: dict) -> None:
+def split_processes(results_dir: Path, results: dict) -> None:
+    """Every service as an API process and a worker process: a lifecycle run, then wrk against intake's API
+    alone, every worker stopped (the encounters wait in intake's outbox, as a backlog waits in Kafka: the
+    pipeline's work is not on the two cores intake's API is measured on)."""
     run_dir = results_dir / "two"
     _stack(run_dir, "clean")
-    _stack(run_dir, "up", "--instances", "2")
+    _stack(run_dir, "up", "--split")
     env = stack_env(run_dir)
-    results["scale_out"] = lifecycle(run_dir, env, bench_api_key(env, run_dir), "two")
+    key = bench_api_key(env, run_dir)
+    results["split"] = lifecycle(run_dir, env, key, "split", _setting("BENCH_RATE", 300),
+                                 _setting("BENCH_SECONDS", 60))
+    save(results_dir, results)
+    for service in SERVICES:
+        _stack(run_dir, "stop-service", service, "--role", "worker")
+    results["intake_api_alone"] = intake_bench.run(env, key, run_dir, int(_setting("BENCH_INTAKE_SECONDS", 30)))
     _stack(run_dir, "clean")
 
 
@@ -129,8 +172,8 @@ def main() -> int:
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
         single_instance(run_dir, results)
-        if _setting("BENCH_SCALE_OUT", 1):
-            scale_out(run_dir, results)
+        if _setting("BENCH_SPLIT", 1):
+            split_processes(run_dir, results)
     finally:
         for stack in ("one", "two"):  # a failed phase must not leave its stack running
             if (run_dir / stack).exists():

@@ -15,33 +15,58 @@ def _met(ok: bool | None) -> str:
     return "" if ok is None else ("yes" if ok else "NO")
 
 
-def _lifecycle_rows(name: str, run: dict) -> list[tuple[str, str, str, str]]:
+SERVICES = ("intake", "coding", "submission", "remittance", "denials")
+
+
+def service_cpu_ms(run: dict) -> float:
+    """Service CPU per claim, summed over the five services' processes (api and worker halves alike)."""
+    return sum(v for k, v in run["cpu_ms_per_claim"].items() if k.split("-")[0] in SERVICES)
+
+
+def _lifecycle_rows(name: str, run: dict, targets: bool = True) -> list[tuple[str, str, str, str]]:
     rate = run["claims_per_second"]
     completed = f"{run['completed']:,}/{run['accepted']:,} done"
-    submitted_ok = None if run["submitted_p99"] is None or run["target_rate"] < 500 else run["submitted_p99"] < 1
+    cpu = service_cpu_ms(run)
     return [
         (f"{name}: claims/s end to end ({completed}, offered {_n(run['offered_rate'])}/s "
-         f"for {run['seconds']:.0f} s)", _n(rate, digits=1), ">= 1,000", _met(rate is not None and rate >= 1000)),
+         f"for {run['seconds']:.0f} s)", _n(rate, digits=1), ">= 250" if targets else "",
+         _met(rate is not None and rate >= 250) if targets else ""),
         (f"{name}: encounter -> submitted p50 / p99", f"{_ms(run['submitted_p50'])} / {_ms(run['submitted_p99'])}",
-         "p99 < 1 s at 500/s", _met(submitted_ok)),
+         "", ""),
         (f"{name}: encounter -> posted p50 / p99 (SIMPAY)", f"{_ms(run['posted_p50'])} / {_ms(run['posted_p99'])}",
          "", ""),
-        (f"{name}: service CPU per claim", ", ".join(f"{k} {v:.0f} ms" for k, v in
-                                                     sorted(run["cpu_ms_per_claim"].items())), "", ""),
+        (f"{name}: POST /v1/encounters answered p50 / p99 (load generator, from schedule)",
+         f"{_ms(run['request_p50'])} / {_ms(run['request_p99'])}; refused {run['refused'] or 'none'}", "", ""),
+        (f"{name}: service CPU per claim, summed", f"{cpu:.1f} ms", "<= 5 ms" if targets else "",
+         _met(cpu <= 5) if targets else ""),
+        (f"{name}: CPU per claim by process", ", ".join(f"{k} {v:.1f}" for k, v in
+                                                         sorted(run["cpu_ms_per_claim"].items())) + " (ms)", "", ""),
     ]
+
+
+def _wrk_row(name: str, wrk: dict) -> tuple[str, str, str, str]:
+    rps = wrk["requests_per_second"]
+    return (f"{name}, wrk -t{wrk['threads']} -c{wrk['connections']} ({wrk['non_2xx']} non-2xx)",
+            f"{_n(rps, '/s')}, p50 {wrk['p50_ms']:.0f} ms, p99 {wrk['p99_ms']:.0f} ms", ">= 1,500/s, p99 < 50 ms",
+            _met(rps >= 1500 and wrk["p99_ms"] < 50))
 
 
 def rows(results: dict) -> list[tuple[str, str, str, str]]:
     """(figure, reached, target, met) for every figure present in results."""
     found: list[tuple[str, str, str, str]] = []
     if "lifecycle" in results:
-        found += _lifecycle_rows("lifecycle, 1 instance each", results["lifecycle"])
+        found += _lifecycle_rows("lifecycle, one process per service", results["lifecycle"])
+    if "latency" in results:
+        run = results["latency"]
+        found.append((f"latency run: encounter -> submitted p99 at {run['offered_rate']:.0f}/s offered "
+                      f"({run['completed']:,}/{run['accepted']:,} done)", _ms(run["submitted_p99"]), "< 2 s at 200/s",
+                      _met(run["submitted_p99"] is not None and run["submitted_p99"] < 2)))
     if "intake" in results:
-        wrk = results["intake"]
-        rps = wrk["requests_per_second"]
-        found += [(f"intake POST /v1/encounters, wrk -c{wrk['connections']} ({wrk['non_2xx']} non-2xx)",
-                   f"{_n(rps, '/s')}, p50 {wrk['p50_ms']:.0f} ms, p99 {wrk['p99_ms']:.0f} ms", ">= 3,000/s",
-                   _met(rps >= 3000))]
+        found.append(_wrk_row("intake POST /v1/encounters, one process with its workers and the pipeline running",
+                              results["intake"]))
+    if "intake_api_alone" in results:
+        found.append(_wrk_row("intake POST /v1/encounters, API process (workers in another)",
+                              results["intake_api_alone"]))
     if "era" in results:
         era = results["era"]
         rates = {p["peer"]: (p["claims"] / p["wall_seconds"] if p.get("claims") else None,
@@ -58,18 +83,21 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         found.append(("835 parse: claimline / faster peer (CPU time)", _n(ratio, "x", 1), ">= 10x",
                       _met(None if ratio is None else ratio >= 10)))
         post = era["post"]
-        found.append((f"835 post via remittance service layer, one transaction ({post['outcome']})",
-                      f"{_n(post['claims'] / post['wall_seconds'], ' claims/s')} wall, "
+        rate = post["claims"] / post["wall_seconds"]
+        found.append((f"835 post via remittance's service layer, {post['claims']:,} claims ({post['outcome']})",
+                      f"{_n(rate, ' claims/s')} wall, "
                       f"{_n(post['claims'] / post['cpu_seconds'] if post['cpu_seconds'] else None, ' claims/s')} "
-                      "CPU of the bench process", "", ""))
+                      "CPU of the bench process", ">= 2,000/s", _met(rate >= 2000)))
     if "replay" in results:
         replay = results["replay"]
+        after = replay["events_per_second_after_ready"]
         found.append((f"replay: intake.timeline rebuilt from the log ({replay['events_replayed']:,} events"
                       f"{'' if replay['complete'] else ', incomplete'})",
                       f"{_n(replay['events_per_second'], ' events/s')} incl. start-up, "
-                      f"{_n(replay['events_per_second_after_ready'], ' events/s')} after ready", "", ""))
-    if "scale_out" in results:
-        found += _lifecycle_rows("lifecycle, 2 instances each", results["scale_out"])
+                      f"{_n(after, ' events/s')} after ready", ">= 5,000/s", _met(after is not None and after >= 5000)))
+    if "split" in results:
+        found += _lifecycle_rows("lifecycle, each service as an API and a worker process", results["split"],
+                                 targets=False)
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
 
@@ -12,15 +12,18 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import ORMExecuteState, Session
 
 
-def create_engine(database_url: str, *, pool_size: int = 10, instrument: bool = False) -> AsyncEngine:
+def create_engine(database_url: str, *, pool_size: int = 10, instrument: bool = False,
+                  pool_timeout: float = 30.0) -> AsyncEngine:
     """Build the service's engine (called from the composition root, never at import time).
 
     `instrument`: a span per statement (TRACE_SQL_STATEMENTS), off by default: it cost more than the
-    statements. Parameters are never put in error messages (they can be PHI)."""
-    engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=10, hide_parameters=True)
+    statements. Parameters are never put in error messages (they can be PHI). Overflow connections (beyond
+    pool_size) are closed when returned: a pool smaller than the work under way opens a connection, and
+    prepares its statements again, for nearly every request."""
+    engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=10, hide_parameters=True,
+                                 pool_timeout=pool_timeout)
     # Not pool_pre_ping: on asyncpg it costs three round trips (BEGIN, a query, ROLLBACK) per checkout,
     # which profiling showed as a large share of every service's CPU. A connection PostgreSQL closed
     # (a restart, an idle kill) is already known closed to asyncpg, which is free to ask; a connection
@@ -40,33 +43,8 @@ def _discard_closed_connection(dbapi_connection: object, _record: object, _proxy
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded values after commit (handlers read what they wrote).
-
-    Each factory gets a Session class of its own so `on_commit` hooks stay with their service.
-    """
-    session_class = type("ServiceSession", (Session,), {})
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
-
-
-def on_commit(sessions: async_sessionmaker[AsyncSession], callback: Callable[[], None]) -> None:
-    """Call callback after each commit that wrote something, from a session of this factory: wakes
-    the relay and the dispatcher at once instead of having them poll an idle database. Read-only
-    commits do not count, or a poller's own empty pass would wake it again."""
-    session_class = sessions.kw["sync_session_class"]
-    if not getattr(session_class, "_tracks_writes", False):
-        event.listen(session_class, "do_orm_execute", _note_write)
-        session_class._tracks_writes = True
-
-    def after_commit(session: Session) -> None:
-        if session.info.get("wrote"):
-            callback()
-
-    event.listen(session_class, "after_commit", after_commit)
-
-
-def _note_write(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["wrote"] = True
+    """Sessions that keep loaded values after commit (handlers read what they wrote)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 @asynccontextmanager

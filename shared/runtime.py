@@ -50,7 +50,9 @@ class ServiceRuntime:
         self.settings = settings
         self.role: ProcessRole = settings.process_role
         self.tables = tables
-        self.engine = create_engine(settings.database_url, instrument=settings.trace_sql_statements)
+        self.engine = create_engine(settings.database_url, instrument=settings.trace_sql_statements,
+                                    pool_size=settings.database_pool_size,
+                                    pool_timeout=settings.database_pool_timeout_seconds)
         self.sessions = session_factory(self.engine)
         self.producer = build_producer(settings.kafka_bootstrap)
         self.relay = OutboxRelay(settings.database_url, tables, self.producer, batch_size=settings.relay_batch_size,
@@ -66,6 +68,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task] = []
         self._api_keys = api_keys
         self._loops: list[tuple[str, Callable[[], Awaitable[None]], ProcessRole]] = []
+        self._readiness_checks: dict[str, Callable[[], str]] = {}
         self._started = False
         self._producer_started = False
         self._connecting: asyncio.Task | None = None
@@ -84,6 +87,10 @@ class ServiceRuntime:
         """A background loop of the service's own (a dispatcher, a scheduler) that starts with the processes
         of `role` (`all`: every process)."""
         self._loops.append((name, run, role))
+
+    def add_readiness_check(self, name: str, check: Callable[[], str]) -> None:
+        """A part of the service's own that must be "ok" before the process is ready (e.g. coding's engines)."""
+        self._readiness_checks[name] = check
 
     def add_consumer(self, name: str, topics: Sequence[str],
                      handlers: Mapping[str, Handler | BatchHandler]) -> ClaimEventConsumer:
@@ -186,4 +193,5 @@ class ServiceRuntime:
             checks["consumers"] = "ok" if all(c.consumer is not None and c.consumer.assignment() is not None
                                               for c in self.consumers) else "starting"
         checks["background"] = "ok" if self._tasks and not any(t.done() for t in self._tasks) else "stopped"
+        checks.update({name: check() for name, check in self._readiness_checks.items()})
         return checks

@@ -60,6 +60,12 @@ class ServiceSettings(KafkaSecuritySettings, TenantEventKeySettings):
     relay_batch_size: int = Field(default=500, ge=1)
     relay_idle_seconds: float = Field(default=5.0, gt=0, description="the relay wakes on a NOTIFY from each outbox "
                                       "insert; this is only the longest wait should a notification be lost")
+    max_in_flight_requests: int = Field(default=128, ge=1, description="requests one process works on at once; "
+                                        "more are answered 503 with Retry-After at once (load shedding)")
+    database_pool_size: int = Field(default=24, ge=1, description="connections a process keeps open; more than the "
+                                    "requests and batches it works on at once means none is opened per request")
+    database_pool_timeout_seconds: float = Field(default=3.0, gt=0, description="longest wait for a database "
+                                                 "connection before a request is answered 503")
     process_role: ProcessRole = Field(default="all", description="api: HTTP only; worker: consumers, relay and "
                                       "loops (HTTP health only); all: both in one process (the local stack)")
     trace_sql_statements: bool = Field(default=False, description="a span per SQL statement (costly: for "

@@ -14,6 +14,7 @@ CHARGES = (Decimal("125.00"), Decimal("102.00"))
 PROCEDURES = (("99214", ["25"]), ("36415", []))
 ALLOWED_FRACTION = Decimal("0.8")
 COPAY = Decimal("10.00")
+PAYEE_NPI, PAYEE_TIN = "1234567893", "371234567"  # N1*PE and REF*TJ: the tenant paid under them gets the file
 
 
 def _amount(value: Decimal) -> str:
@@ -76,7 +77,7 @@ def era_file(count: int, service_date: dt.date, trace_number: str = "BENCHTRACE0
     body = [f"BPR*I*{_amount(total)}*C*CHK************{date}", f"TRN*1*{trace_number}*1990000009",
             f"DTM*405*{date}", "N1*PR*BENCH HEALTH PLAN", "N3*1 PAYER PLAZA", "N4*CHICAGO*IL*606011234",
             "REF*2U*SIMPAY", *(["PER*BL*PROVIDER SERVICES*TE*8005550199"] if payer_contact else []),
-            "N1*PE*SPRINGFIELD FAMILY MEDICINE*XX*1234567893", "REF*TJ*371234567", "LX*1", *claims]
+            f"N1*PE*SPRINGFIELD FAMILY MEDICINE*XX*{PAYEE_NPI}", f"REF*TJ*{PAYEE_TIN}", "LX*1", *claims]
     control = 123456789
     header = [f"ISA*00*          *00*          *ZZ*{'BENCHPAYER':<15}*ZZ*{'CLAIMLINE':<15}"
               f"*{service_date:%y%m%d}*1200*^*00501*{control:09d}*0*T*:",

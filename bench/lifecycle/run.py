@@ -1,8 +1,9 @@
 """Full lifecycle throughput and latency: encounters in at a target rate, claims out posted or accepted.
 
 Half the encounters go to SIMPAY (837 -> 999 -> 277CA -> 835 posted), half to SIMACK (837 -> 999 ->
-277CA accepted, no 835). The generator is open-loop: it posts on schedule whatever the stack's
-answers, so a slow stack shows as latency, not as a politely lowered rate. Completions and the
+277CA accepted, no 835); every one is a visit of its own with a distinct note (notes.py). The generator
+(load.py) is open-loop: it posts on schedule whatever the stack's answers, so a slow stack shows as
+latency, not as a politely lowered rate. Completions and the
 sustained rate come from intake's claim statuses and timeline timestamps (its database); the latency
 percentiles come from each claim's timeline as GET /v1/claims/{id}/events returns it.
 """
@@ -13,58 +14,18 @@ import asyncio
 import datetime as dt
 import random
 import time
-from dataclasses import dataclass, field
 
 import asyncpg
 import httpx
 
-from bench.stack_access import encounter_for, percentile, plain_dsn
+from bench.lifecycle.load import Offered, offer
+from bench.stack_access import percentile, plain_dsn
 
 PAYERS = ("SIMPAY", "SIMACK")
 TERMINAL = {"SIMPAY": {"paid", "partially_paid"}, "SIMACK": {"accepted"}}
 DONE_EVENT = {"SIMPAY": "claim.remittance_posted", "SIMACK": "claim.accepted"}
 # Statuses a claim of these payers does not leave on its own: counted as ended, reported by name.
 STOPPED = {"denied", "rejected", "coding_review", "needs_correction", "scrub_failed"}
-
-
-@dataclass
-class Offered:
-    claims: dict[str, str] = field(default_factory=dict)  # claim id -> payer
-    refused: dict[int, int] = field(default_factory=dict)  # HTTP status -> count
-    request_seconds: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-async def offer(intake_urls: list[str], api_key: str, rate: float, seconds: float, label: str,
-                connections: int = 64) -> Offered:
-    """POST rate x seconds encounters on an open-loop schedule, round robin over intake's instances."""
-    offered = Offered()
-    total = max(1, int(rate * seconds))
-    gate = asyncio.Semaphore(connections)
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {api_key}"}, timeout=60, limits=limits) as api:
-
-        async def one(index: int, due: float) -> None:
-            await asyncio.sleep(max(0.0, due - time.monotonic()))
-            payer = PAYERS[index % len(PAYERS)]
-            async with gate:
-                sent = time.monotonic()
-                try:
-                    url = f"{intake_urls[index % len(intake_urls)]}/v1/encounters"
-                    response = await api.post(url, json=encounter_for(payer, label))
-                except httpx.HTTPError:
-                    offered.refused[0] = offered.refused.get(0, 0) + 1
-                    return
-                offered.request_seconds.append(time.monotonic() - sent)
-            if response.status_code == 202:
-                offered.claims[response.json()["claim_id"]] = payer
-            else:
-                offered.refused[response.status_code] = offered.refused.get(response.status_code, 0) + 1
-
-        start = time.monotonic()
-        await asyncio.gather(*(one(i, start + i / rate) for i in range(total)))
-        offered.seconds = time.monotonic() - start
-    return offered
 
 
 async def wait_until_ended(pool: asyncpg.Pool, claim_ids: list[str], drain_seconds: float) -> dict[str, int]:

@@ -25,6 +25,8 @@ import stack_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "coding", "submission", "remittance", "denials")
+# The billing provider of deploy/demo/encounters and of the test suite's encounters (NPI, EIN).
+DEV_PAYEE_NPIS, DEV_PAYEE_TINS = ("1234567893",), ("371234567",)
 PORT_NAMES = ("kafka", "kafka_controller", "postgres", *SERVICES, "clearinghouse", "console")
 
 
@@ -146,10 +148,13 @@ def instance_port(run_dir: Path, name: str) -> int:
                                                         {**known, name: stack_process.free_port()})[name]
 
 
-def start_service(run_dir: Path, service: str, stack_env: dict[str, str], number: int = 1) -> None:
-    name = instance_name(service, number)
+def start_service(run_dir: Path, service: str, stack_env: dict[str, str], number: int = 1,
+                  role: str = "all") -> None:
+    """One process of a service: `all` (HTTP and workers), or its `api` / `worker` half (see --split). The
+    worker of a split service is <service>-worker, with a port of its own for its health checks."""
+    name = f"{service}-worker" if role == "worker" else instance_name(service, number)
     port = instance_port(run_dir, name)
-    stack_process.start(run_dir, name, [sys.executable, "-m", f"services.{service}"],
+    stack_process.start(run_dir, name, [sys.executable, "-m", f"services.{service}", role],
                         _process_env(stack_env, service, HTTP_PORT=str(port)), ROOT)
 
 
@@ -166,8 +171,9 @@ def start_console(run_dir: Path, stack_env: dict[str, str]) -> None:
 
 
 def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
-    """Migrations for every schema, topics, and the development tenant's API key."""
+    """Migrations for every schema, topics, and the development tenant's API key and payee identifiers."""
     from services.intake.adapters.tenant_admin import ensure_tenant_key
+    from services.intake.service_layer.payees import ensure_payee_identifiers
     from tools.bootstrap import prepare
 
     prepare(stack_env["DATABASE_URL"], stack_env["KAFKA_BOOTSTRAP"])  # what `python -m tools.bootstrap` does
@@ -175,9 +181,12 @@ def prepare_data(stack_env: dict[str, str], run_dir: Path) -> None:
     os.environ["TENANT_EVENTS_SIGNING_KEY"] = secret["tenant_events_signing_key"]  # the key's announcement is signed
     asyncio.run(ensure_tenant_key(stack_env["DATABASE_URL"], secret["tenant_id"], secret["api_key_id"],
                                   secret["api_key"]))
+    # 835s are routed by payee: the dev tenant is paid under the demo and test encounters' billing provider.
+    asyncio.run(ensure_payee_identifiers(stack_env["DATABASE_URL"], secret["tenant_id"], list(DEV_PAYEE_NPIS),
+                                         list(DEV_PAYEE_TINS)))
 
 
-def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
+def up(run_dir: Path, instances: int = 1, split: bool = False) -> dict[str, str]:
     run_dir.mkdir(parents=True, exist_ok=True)
     port = ports(run_dir)
     stack_env = environment(run_dir)
@@ -186,7 +195,10 @@ def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
     prepare_data(stack_env, run_dir)
     for number in range(1, instances + 1):
         for service in SERVICES:
-            start_service(run_dir, service, stack_env, number)
+            start_service(run_dir, service, stack_env, number, "api" if split else "all")
+    if split:  # each service's workers (consumers, relay, loops) in a process apart from its HTTP API
+        for service in SERVICES:
+            start_service(run_dir, service, stack_env, role="worker")
     start_clearinghouse(run_dir, stack_env)
     start_console(run_dir, stack_env)
     for service in SERVICES:
@@ -195,6 +207,17 @@ def up(run_dir: Path, instances: int = 1) -> dict[str, str]:
     stack_process.wait_for_http(stack_env["CLEARINGHOUSE_URL"] + "/healthz", 30, "clearinghouse",
                                 run_dir / "logs" / "clearinghouse.log")
     stack_process.wait_for_http(stack_env["CONSOLE_URL"] + "/healthz", 30, "console", run_dir / "logs" / "console.log")
+    # 835s are routed by payee: the dev tenant's first ERA must not arrive before remittance knows its payee.
+    stack_process.wait_for_json(
+        f"{stack_env['REMITTANCE_URL']}/v1/admin/payee-identifiers/{DEV_PAYEE_NPIS[0]}",
+        {"Authorization": f"Bearer {stack_env['ADMIN_TOKEN']}"},
+        lambda body: {o["tenant_id"] for o in body["owners"]} == {stack_secrets(run_dir)["tenant_id"]}, 90,
+        "remittance routing the dev tenant's 835s")
+    for service in SERVICES if split else ():
+        name = f"{service}-worker"
+        url = f"http://127.0.0.1:{instance_port(run_dir, name)}"
+        stack_process.wait_for_http(url + "/readyz", 90, name, run_dir / "logs" / f"{name}.log")
+        stack_env[f"{service.upper()}_WORKER_URL"] = url
     # Extra instances join the same consumer groups (partitions are shared); each has its own HTTP port.
     for number in range(2, instances + 1):
         for service in SERVICES:
@@ -234,21 +257,26 @@ def main() -> int:
     parser.add_argument("service", nargs="?", choices=SERVICES, help="for stop-service and start-service")
     parser.add_argument("--run-dir", default=os.environ.get("RUN_DIR", str(ROOT / ".run")))
     parser.add_argument("--instances", type=int, default=1, help="for up: instances of each service (default 1)")
+    parser.add_argument("--role", choices=["all", "api", "worker"], default="all",
+                        help="for stop-service and start-service: which process of a split stack (default all)")
+    parser.add_argument("--split", action="store_true", help="for up: each service as two processes, its HTTP API "
+                        "(api) and its consumers, relay and loops (worker), as a deployment runs them")
     args = parser.parse_args()
     run_dir = Path(args.run_dir).resolve()
     if args.command in {"stop-service", "start-service"} and not args.service:
         parser.error(f"{args.command} needs a service name")
+    name = f"{args.service}-worker" if args.role == "worker" else args.service
     if args.command == "stop-service":
-        stack_process.stop(run_dir, args.service)
-        print(f"{args.service} stopped")
+        stack_process.stop(run_dir, name)
+        print(f"{name} stopped")
     elif args.command == "start-service":
         stack_env = environment(run_dir)
-        start_service(run_dir, args.service, stack_env)
-        stack_process.wait_for_http(stack_env[f"{args.service.upper()}_URL"] + "/readyz", 90, args.service,
-                                    run_dir / "logs" / f"{args.service}.log")
-        print(f"{args.service} started")
+        start_service(run_dir, args.service, stack_env, role=args.role)
+        url = f"http://127.0.0.1:{instance_port(run_dir, name)}"
+        stack_process.wait_for_http(url + "/readyz", 90, name, run_dir / "logs" / f"{name}.log")
+        print(f"{name} started")
     elif args.command == "up":
-        up(run_dir, args.instances)
+        up(run_dir, args.instances, args.split)
         print(f"stack is up; source {run_dir / 'stack.env'}")
     elif args.command == "down":
         down(run_dir)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def pid_of(run_dir: Path, name: str) -> int | None:
@@ -94,3 +97,19 @@ def wait_for_http(url: str, timeout: float, what: str, log_path: Path | None = N
     if log_path and log_path.exists():
         tail = "\n" + "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
     raise SystemExit(f"{what} not healthy at {url} within {timeout:.0f}s ({last}){tail}")
+
+
+def wait_for_json(url: str, headers: dict[str, str], ready: Callable[[Any], bool], timeout: float, what: str) -> None:
+    """Poll a JSON GET until ready(body) holds (a projection caught up, say)."""
+    deadline = time.monotonic() + timeout
+    last: Any = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=2) as response:
+                last = json.loads(response.read())
+                if ready(last):
+                    return
+        except Exception as error:  # noqa: BLE001 - keep polling
+            last = type(error).__name__
+        time.sleep(0.25)
+    raise SystemExit(f"{what} not seen at {url} within {timeout:.0f}s (last: {last})")

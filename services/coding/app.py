@@ -18,6 +18,7 @@ def _wire(runtime: ServiceRuntime, app: FastAPI) -> None:
     engines = CodingEnginesLoading()  # reference data and the NLP pipeline, once per process, off the loop
     engines.start()
     app.state.coding_engines = engines
+    runtime.add_readiness_check("coding_engines", engines.state)  # not ready to code until they are loaded
     runtime.add_consumer("coding.claims", TOPICS, coding_handlers(engines))
     runtime.add_consumer("coding.tenant-policies", TENANT_POLICY_TOPICS, tenant_policy_handlers())
     observe_release_coverage()

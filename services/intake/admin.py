@@ -10,8 +10,11 @@
     python -m services.intake.admin set-coding-policy TENANT_ID [--hold-undercoding yes|no]
                                     [--when-no-release-covers hold_unknown_codes|hold_all]
     python -m services.intake.admin show-coding-policy TENANT_ID
+    python -m services.intake.admin set-payees TENANT_ID [--npi NPI ...] [--tin TIN ...] [--add]
+    python -m services.intake.admin list-payees TENANT_ID
 
-Reads DATABASE_URL. Announcements (issued, retired and revoked keys, revoked clients, coding policies) go
+Reads DATABASE_URL. Announcements (issued, retired and revoked keys, revoked clients, coding policies, payee
+identifiers) go
 through intake's outbox, so they reach the other services once intake's relay runs. Prints one JSON object.
 """
 
@@ -37,7 +40,8 @@ from services.intake.domain.access import (
     UnknownCredential,
     UnknownTenant,
 )
-from services.intake.service_layer import access
+from services.intake.domain.payees import InvalidPayeeIdentifier, PayeeIdentifierTaken
+from services.intake.service_layer import access, payees
 from services.intake.service_layer.coding_policy import TenantCodingPolicy, coding_policy, set_coding_policy
 from shared.access_tokens import SCOPES
 from shared.db import create_engine, session_factory, unit_of_work
@@ -104,6 +108,15 @@ async def _show_coding_policy(session: AsyncSession, args: argparse.Namespace) -
     return _policy_json(await coding_policy(session, args.tenant_id))
 
 
+async def _set_payees(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    register = payees.add_payee_identifiers if args.add else payees.set_payee_identifiers
+    return (await register(session, args.tenant_id, args.npi or [], args.tin or [])).as_dict()
+
+
+async def _list_payees(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    return (await payees.registered_payee_identifiers(session, args.tenant_id)).as_dict()
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m services.intake.admin", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -145,6 +158,18 @@ def parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show-coding-policy", help="a tenant's coding policy (the defaults if never set)")
     show.add_argument("tenant_id")
     show.set_defaults(run=_show_coding_policy)
+
+
+    payee = commands.add_parser("set-payees", help="the NPIs and tax ids the tenant's 835s name as payee "
+                                "(replaces the set; refused when another tenant holds one)")
+    payee.add_argument("tenant_id")
+    payee.add_argument("--npi", action="append", help="an NPI (N1*PE*..*XX); repeat for several")
+    payee.add_argument("--tin", action="append", help="a federal tax id (N1*PE*..*FI, REF*TJ); repeat for several")
+    payee.add_argument("--add", action="store_true", help="add to the registered set instead of replacing it")
+    payee.set_defaults(run=_set_payees)
+    payee_list = commands.add_parser("list-payees", help="the tenant's registered payee identifiers")
+    payee_list.add_argument("tenant_id")
+    payee_list.set_defaults(run=_list_payees)
     return root
 
 
@@ -169,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = asyncio.run(run(args, database_url))
-    except (TenantExists, UnknownTenant, UnknownCredential, CredentialStopped, InvalidScope) as refused:
+    except (TenantExists, UnknownTenant, UnknownCredential, CredentialStopped, InvalidScope, InvalidPayeeIdentifier,
+            PayeeIdentifierTaken) as refused:
         print(f"refused: {refused}", file=sys.stderr)
         return 1
     print(json.dumps(result, indent=2, default=str))

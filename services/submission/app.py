@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from services.submission.adapters.claim_status_http import HttpClaimStatus
 from services.submission.adapters.clearinghouse.config import TransportSettings, build_adapters
+from services.submission.adapters.queued_versions_listener import QueuedVersionsListener
 from services.submission.adapters.tables import api_keys, audit_log, messaging
 from services.submission.domain.follow_up import bundled_policy
 from services.submission.entrypoints import (
@@ -22,12 +23,12 @@ from services.submission.entrypoints import (
     http_learned_edits,
     http_scrubber,
 )
-from services.submission.entrypoints.consumers import HANDLERS, TOPICS
+from services.submission.entrypoints.consumers import TOPICS, coded_claim_handlers
 from services.submission.entrypoints.dispatcher import run_dispatcher
 from services.submission.entrypoints.follow_up_loop import run_follow_up_loop
 from services.submission.entrypoints.learned_edit_consumers import LEARNED_EDIT_HANDLERS, LEARNED_EDIT_TOPICS
 from services.submission.service_layer.batch_sending import send_due_batches
-from services.submission.service_layer.follow_up import note_remittance_posted
+from services.submission.service_layer.follow_up import RemittanceArrivals
 from services.submission.service_layer.handlers import DEFAULT_SUBMITTER
 from shared.events.claim_events import RemittancePosted
 from shared.http.service_app import build_service_app
@@ -47,7 +48,7 @@ def _crash() -> None:
 
 def _wire(transport: TransportSettings) -> object:
     def wire(runtime: ServiceRuntime, app: FastAPI) -> None:
-        runtime.add_consumer("submission.coded-claims", TOPICS, HANDLERS)
+        runtime.add_consumer("submission.coded-claims", TOPICS, coded_claim_handlers())
         runtime.add_consumer("submission.learned-edits", LEARNED_EDIT_TOPICS, LEARNED_EDIT_HANDLERS)
         # asyncssh logs every connection and channel at INFO: noise for a poller that reconnects.
         logging.getLogger("asyncssh").setLevel(logging.WARNING)
@@ -56,7 +57,8 @@ def _wire(transport: TransportSettings) -> object:
         app.state.transport = transport
         after_send = _crash if transport.fault_crash_after_send else (lambda: None)
         runtime.add_loop("submission-dispatcher", lambda: run_dispatcher(
-            runtime.sessions, adapters, transport, DEFAULT_SUBMITTER, after_send))
+            runtime.sessions, adapters, transport, DEFAULT_SUBMITTER, after_send,
+            QueuedVersionsListener(runtime.settings.database_url)))
         _wire_follow_up(runtime, app)
     return wire
 
@@ -64,7 +66,7 @@ def _wire(transport: TransportSettings) -> object:
 def _wire_follow_up(runtime: ServiceRuntime, app: FastAPI) -> None:
     # An 835 ends follow-up: its own consumer group, so it reads the remittance topic from the start.
     runtime.add_consumer("submission.remittance-follow-up", [events_topic("remittance")],
-                         {RemittancePosted.event_type: note_remittance_posted})
+                         {RemittancePosted.event_type: RemittanceArrivals()})
     claim_status = HttpClaimStatus(runtime.settings.clearinghouse_url)
     app.state.claim_status = claim_status
     app.state.follow_up_policy = policy = bundled_policy()

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.db import TransactionContention, is_contention, sqlstate_of
@@ -167,6 +168,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _contention(request: Request, error: TransactionContention) -> JSONResponse:
         return service_unavailable("the request lost to concurrent ones on the same records; try again",
                                    request.url.path, error.retry_after_seconds)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, _error: PoolTimeout) -> JSONResponse:
+        return service_unavailable("every database connection of this process is busy; try again", request.url.path)
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, error: DBAPIError) -> JSONResponse:

@@ -13,6 +13,7 @@ from sqlalchemy import Table
 
 from shared.access_tokens import CLAIMS_READ
 from shared.http.admin_audit import router as admin_audit_router
+from shared.http.admission import AdmissionLimit
 from shared.http.health import router as health_router
 from shared.http.problems import PROBLEM_RESPONSES, install_problem_handlers
 from shared.http.rate_limit import TenantRateLimiter, install_rate_limit_problems
@@ -67,6 +68,7 @@ def build_service_app(*, service: str, title: str, description: str, settings: S
         for router in (*routers, admin_audit_router):
             app.include_router(router, responses=PROBLEM_RESPONSES)
     install_body_guard(app, body_rules)
+    app.add_middleware(AdmissionLimit, max_in_flight=settings.max_in_flight_requests)  # outermost: sheds first
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, exclude_spans=["receive", "send"])
     return app
 

@@ -12,6 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.polling import eventually
+from tests.support.payees import billing_provider, new_npi, new_tin
+
 PROBLEM_JSON = "application/problem+json"
 SERVICE_URLS = ("INTAKE_URL", "CODING_URL", "SUBMISSION_URL", "REMITTANCE_URL", "DENIALS_URL")
 
@@ -41,9 +44,22 @@ class TenantKey:
     tenant_id: str
     key_id: str
     key: str
+    npi: str | None = None  # the payee identifiers its 835s are routed by (tenant_with_payee)
+    tin: str | None = None
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
+
+    def billing_provider(self) -> dict[str, Any]:
+        """The billing provider of this tenant's encounters: the simulator's 835s name it as payee."""
+        assert self.npi and self.tin, "a tenant_with_payee"
+        return billing_provider(self.npi, self.tin)
+
+
+class TenantClient(httpx.AsyncClient):
+    """A client of one tenant, with the billing provider its 835s are routed by (its registered payee)."""
+
+    billing_provider: dict[str, Any] | None = None
 
 
 async def create_tenant(admin: httpx.AsyncClient, **limits: Any) -> str:
@@ -63,6 +79,36 @@ async def issue_key(admin: httpx.AsyncClient, tenant_id: str) -> TenantKey:
 
 async def tenant_with_key(admin: httpx.AsyncClient, **limits: Any) -> TenantKey:
     return await issue_key(admin, await create_tenant(admin, **limits))
+
+
+async def register_payees(admin: httpx.AsyncClient, tenant_id: str, npis: list[str],
+                          tins: list[str]) -> httpx.Response:
+    """PUT the tenant's payee identifiers (the whole set)."""
+    return await admin.put(f"/v1/admin/tenants/{tenant_id}/payee-identifiers", json={"npis": npis, "tins": tins})
+
+
+async def remittance_routes_to(stack: dict[str, str], identifier: str, tenant_id: str | None) -> None:
+    """Wait until remittance routes 835s naming identifier to tenant_id (None: to nobody)."""
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {stack['ADMIN_TOKEN']}"}, timeout=15) as client:
+        async def owners() -> set[str]:
+            response = await client.get(f"{stack['REMITTANCE_URL']}/v1/admin/payee-identifiers/{identifier}")
+            assert response.status_code == 200, response.text
+            return {owner["tenant_id"] for owner in response.json()["owners"]}
+
+        # Projected by a consumer: after a service restart its group may rebalance for up to the 30 s session
+        # timeout before the announcement is applied.
+        await eventually(owners, lambda found: found == ({tenant_id} if tenant_id else set()),
+                         f"remittance to route {identifier} to {tenant_id}", 60)
+
+
+async def tenant_with_payee(admin: httpx.AsyncClient, stack: dict[str, str], **limits: Any) -> TenantKey:
+    """A new tenant with a key and payee identifiers of its own, once remittance routes 835s by them."""
+    key = await tenant_with_key(admin, **limits)
+    npi, tin = new_npi(), new_tin()
+    response = await register_payees(admin, key.tenant_id, [npi], [tin])
+    assert response.status_code == 200, response.text
+    await remittance_routes_to(stack, npi, key.tenant_id)
+    return TenantKey(key.tenant_id, key.key_id, key.key, npi, tin)
 
 
 async def register_client(admin: httpx.AsyncClient, tenant_id: str, scopes: list[str]) -> tuple[str, str]:

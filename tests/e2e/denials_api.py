@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.admin_api import admin_client, tenant_with_key
+from tests.e2e.admin_api import TenantClient, admin_client, tenant_with_payee
 from tests.e2e.conftest import post_encounter
 from tests.e2e.polling import eventually
 from tests.support.encounters import encounter_for
@@ -22,10 +22,12 @@ NO_CLAIM = "00000000-0000-0000-0000-000000000000"
 
 @pytest.fixture
 async def tenant_api(stack: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """A client carrying a brand-new tenant's API key, once every service knows the key."""
+    """A client carrying a brand-new tenant's API key, once every service knows the key and remittance
+    routes the tenant's 835s (by the payee identifiers of its encounters' billing provider) to it."""
     async with admin_client(stack) as admin:
-        key = await tenant_with_key(admin)
-    async with httpx.AsyncClient(headers=key.headers(), timeout=20) as client:
+        key = await tenant_with_payee(admin, stack)
+    async with TenantClient(headers=key.headers(), timeout=20) as client:
+        client.billing_provider = key.billing_provider()
         for url in (f"{stack['DENIALS_URL']}/v1/denials", f"{stack['SUBMISSION_URL']}/v1/scrubber/edits",
                     f"{stack['CODING_URL']}/v1/claims/{NO_CLAIM}/coding"):
             async def status(url: str = url) -> int:
@@ -36,6 +38,10 @@ async def tenant_api(stack: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def new_claim(api: httpx.AsyncClient, stack: dict[str, str], payer_id: str, **changes: Any) -> str:
+    """A claim of the client's tenant, billed by its billing provider (a TenantClient's) unless changes say."""
+    provider = getattr(api, "billing_provider", None)
+    if provider is not None:
+        changes = {"billing_provider": provider, **changes}
     response = await post_encounter(api, stack, encounter_for(payer_id, **changes))
     assert response.status_code == 202, response.text
     return response.json()["claim_id"]

@@ -20,7 +20,7 @@ from tests.e2e.x12_documents import BilledClaim, _amount, _envelope, billed_clai
 from tests.support.coding_review import resolve_as_coder
 from tests.support.encounters import encounter_for
 
-BILLING_NPI = "1234567893"  # the example encounter's billing provider
+BILLING_NPI = "1234567893"  # the example encounter's billing provider (the dev tenant is paid under it)
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,12 @@ class Era:
     payments: list[ClaimPayment]
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
     trace_number: str = field(default_factory=lambda: f"E2E{uuid.uuid4().hex[:20].upper()}")
-    payee_npi: str = BILLING_NPI
+    payee_npi: str | None = None  # N1*PE (default: the claim's billing provider): remittance routes by it
+    payee_tin: str | None = None  # REF*TJ (likewise)
 
     def text(self) -> str:
         """The 835 interchange."""
+        npi, tin = self.payee_npi or self.claim.payee_npi, self.payee_tin or self.claim.payee_tin
         today = dt.date.today().strftime("%Y%m%d")
         claims: list[str] = []
         paid_total = Decimal(0)
@@ -69,10 +71,10 @@ class Era:
             f"BPR*I*{_amount(bpr_total)}*C*CHK************{today}", f"TRN*1*{self.trace_number}*1990000009",
             f"DTM*405*{today}", "N1*PR*E2E TEST HEALTH PLAN", "N3*1 PAYER PLAZA", "N4*CHICAGO*IL*606011234",
             "REF*2U*E2EPAY", "PER*BL*PROVIDER SERVICES*TE*8005550199",
-            f"N1*PE*SPRINGFIELD FAMILY MEDICINE*XX*{self.payee_npi}", "REF*TJ*371234567", "LX*1", *claims]
+            f"N1*PE*SPRINGFIELD FAMILY MEDICINE*XX*{npi}", f"REF*TJ*{tin}", "LX*1", *claims]
         if self.provider_adjustments:
             pairs = "*".join(f"{p.reason}:{p.reference}*{_amount(p.amount)}" for p in self.provider_adjustments)
-            body.append(f"PLB*{self.payee_npi}*{dt.date.today().year}1231*{pairs}")
+            body.append(f"PLB*{npi}*{dt.date.today().year}1231*{pairs}")
         return _envelope("HP", "005010X221A1", body, st03=False)
 
     def _claim(self, payment: ClaimPayment) -> tuple[list[str], Decimal]:

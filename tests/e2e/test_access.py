@@ -28,6 +28,7 @@ from tests.e2e.admin_api import (
     register_client,
     request_token,
     tenant_with_key,
+    tenant_with_payee,
 )
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.polling import eventually
@@ -228,9 +229,10 @@ async def test_a_tampered_token_is_401_everywhere(admin, anonymous, stack, tampe
 # tenant isolation -----------------------------------------------------------------------------
 
 async def test_another_tenants_claim_is_404_on_every_service_with_a_key_or_a_token(admin, anonymous, stack):
-    owner = await tenant_with_key(admin)
+    owner = await tenant_with_payee(admin, stack)  # its 835s are routed to it by payee
     async with httpx.AsyncClient(headers=owner.headers(), timeout=15) as owner_client:
-        created = await post_encounter(owner_client, stack, encounter_for("SIMDNY"))
+        created = await post_encounter(owner_client, stack, encounter_for(
+            "SIMDNY", billing_provider=owner.billing_provider()))
         assert created.status_code == 202, created.text
         claim_id = created.json()["claim_id"]
         await claim_reaching(owner_client, stack, claim_id, {"denied"})

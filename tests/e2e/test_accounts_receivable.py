@@ -14,7 +14,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from tests.e2e.admin_api import admin_client, tenant_with_key
+from tests.e2e.admin_api import TenantKey, admin_client, tenant_with_payee
 from tests.e2e.remittance_eras import ClaimPayment, Era, Line, billed_claims, deliver, payer_claim_control_number
 from tests.support.encounters import example_encounter
 
@@ -25,15 +25,20 @@ AGES = (10, 45, 75, 100, 140)  # days since the date of service; the 45-day clai
 
 
 @pytest.fixture(scope="module")
-async def tenant(stack) -> AsyncIterator[httpx.AsyncClient]:
+async def tenant_key(stack) -> TenantKey:
+    """A tenant of its own, its 835s routed to it by its payee identifiers."""
     async with admin_client(stack) as admin:
-        key = await tenant_with_key(admin)
-    async with httpx.AsyncClient(headers=key.headers(), timeout=15) as client:
+        return await tenant_with_payee(admin, stack)
+
+
+@pytest.fixture(scope="module")
+async def tenant(tenant_key) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(headers=tenant_key.headers(), timeout=15) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-async def receivables(tenant, stack, database, anonymous) -> dict[str, str]:
+async def receivables(tenant, tenant_key, stack, database, anonymous) -> dict[str, str]:
     """Five SIMACK claims of 227.00 for two patients; the 45-day one paid 104.00 with 76.00 to patient one,
     who then paid 30.00."""
     accounts = {"one": f"PT-{uuid.uuid4().hex[:10].upper()}", "two": f"PT-{uuid.uuid4().hex[:10].upper()}"}
@@ -41,7 +46,8 @@ async def receivables(tenant, stack, database, anonymous) -> dict[str, str]:
     async def claim(age: int, who: str):
         person = example_encounter()["patient"] | {"account_number": accounts[who]}
         date = (TODAY - dt.timedelta(days=age)).isoformat()
-        [billed] = await billed_claims(tenant, stack, 1, patient=person, date_of_service=date)
+        [billed] = await billed_claims(tenant, stack, 1, patient=person, date_of_service=date,
+                                       billing_provider=tenant_key.billing_provider())
         return billed
 
     claims = await asyncio.gather(*(claim(age, "one" if age < 60 else "two") for age in AGES))
@@ -49,7 +55,8 @@ async def receivables(tenant, stack, database, anonymous) -> dict[str, str]:
     payment = ClaimPayment("1", payer_claim_control_number(), (
         Line(D("80"), (("CO", "45", D("35")), ("PR", "1", D("50")), ("PR", "3", D("20")))),
         Line(D("24"), (("CO", "45", D("12")), ("PR", "2", D("6"))))))
-    assert await deliver(anonymous, stack, database, Era(paid_claim, [payment]).text()) == "posted"
+    era = Era(paid_claim, [payment])  # its payee is the claim's billing provider: the tenant's own
+    assert await deliver(anonymous, stack, database, era.text()) == "posted"
     url = stack["REMITTANCE_URL"]
     keys = {who: (await tenant.post(f"{url}/v1/patients/lookup", json={"account_number": a})).json()["patient_key"]
             for who, a in accounts.items()}

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.admin_api import admin_client, assert_problem, tenant_with_key
+from tests.e2e.admin_api import TenantKey, admin_client, assert_problem, tenant_with_payee
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.polling import eventually
 from tests.support.encounters import CODED_DATE_OF_SERVICE, encounter_for
@@ -22,21 +22,28 @@ DATES = [(CODED - dt.timedelta(days=days)).isoformat() for days in (20, 10, 0)]
 
 
 @pytest.fixture(scope="module")
-async def tenant(stack: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a brand-new tenant, so its list holds only what this module creates."""
+async def tenant_key(stack: dict[str, str]) -> TenantKey:
+    """A brand-new tenant, so its list holds only what this module creates; its 835s are routed to it."""
     async with admin_client(stack) as admin:
-        key = await tenant_with_key(admin)
-    async with httpx.AsyncClient(headers=key.headers(), timeout=15) as client:
+        return await tenant_with_payee(admin, stack)
+
+
+@pytest.fixture(scope="module")
+async def tenant(tenant_key: TenantKey) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the module's tenant."""
+    async with httpx.AsyncClient(headers=tenant_key.headers(), timeout=15) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-async def fifteen_claims(tenant: httpx.AsyncClient, stack: dict[str, str]) -> list[dict[str, Any]]:
+async def fifteen_claims(tenant: httpx.AsyncClient, tenant_key: TenantKey,
+                         stack: dict[str, str]) -> list[dict[str, Any]]:
     """15 claims posted one after another: payers SIMACK/SIMREJ/SIMDNY in turn, three dates of service."""
     created = []
     for index in range(15):
         payer = ("SIMACK", "SIMREJ", "SIMDNY")[index % 3]
-        encounter = encounter_for(payer, date_of_service=DATES[index % 3])
+        encounter = encounter_for(payer, date_of_service=DATES[index % 3],
+                                  billing_provider=tenant_key.billing_provider())
         response = await post_encounter(tenant, stack, encounter)
         assert response.status_code == 202, response.text
         created.append({"claim_id": response.json()["claim_id"], "payer_id": payer,
@@ -130,8 +137,9 @@ async def test_a_new_claim_owes_its_whole_charge(tenant, stack):
                                  "adjudicated": False}
 
 
-async def test_a_paid_claims_balances_match_the_remittance_ledger(tenant, stack):
-    claim_id = (await post_encounter(tenant, stack, encounter_for("SIMPAY"))).json()["claim_id"]
+async def test_a_paid_claims_balances_match_the_remittance_ledger(tenant, tenant_key, stack):
+    encounter = encounter_for("SIMPAY", billing_provider=tenant_key.billing_provider())
+    claim_id = (await post_encounter(tenant, stack, encounter)).json()["claim_id"]
     await claim_reaching(tenant, stack, claim_id, {"paid", "partially_paid"}, timeout=90)
     claim = await eventually(lambda: _claim(tenant, stack, claim_id), lambda c: c["balances"]["adjudicated"],
                              "intake to project the remittance", 30)

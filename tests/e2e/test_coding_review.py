@@ -104,8 +104,12 @@ async def test_a_note_that_supports_its_codes_is_coded_with_evidence_and_billed(
     coding = await coding_of(api, stack, claim_id)
     assert coding["status"] == "coded" and coding["note_status"] == "read" and coding["review"] is None
     note = encounter_for("SIMPAY")["clinical_note"]
-    for diagnosis in coding["diagnoses"]:
-        assert diagnosis["status"] == "confirmed" and diagnosis["source"] == "pms" and diagnosis["evidence"]
+    billed = [d for d in coding["diagnoses"] if d["source"] == "pms"]
+    assert [d["code"] for d in billed] == ["E11.65", "I10"]
+    assert all(d["status"] == "confirmed" and d["evidence"] for d in billed)
+    # metformin in the plan: the guidelines' long-term use of oral hypoglycemics, added from the note
+    added = [(d["code"], d["status"], d["source"]) for d in coding["diagnoses"] if d["source"] != "pms"]
+    assert added == [("Z79.84", "added", "suggested")]
     assert "diabetes" in note[coding["diagnoses"][0]["evidence"][0]["start"]:
                               coding["diagnoses"][0]["evidence"][0]["end"]].lower()
     em = coding["procedures"][0]

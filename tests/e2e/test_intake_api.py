@@ -13,9 +13,11 @@ import pytest
 
 from services.intake.adapters.tenant_admin import ensure_tenant_key
 from shared.tenancy import new_api_key
+from tests.e2e.admin_api import TenantClient
 from tests.e2e.conftest import post_encounter
 from tests.e2e.polling import eventually
 from tests.support.encounters import encounter_for
+from tests.support.payees import register_new_payee, remittance_routes
 
 pytestmark = pytest.mark.e2e
 
@@ -108,11 +110,14 @@ async def test_unknown_or_malformed_claim_id_is_404(api, stack, claim_id, path):
 
 @pytest.fixture(scope="module")
 async def second_tenant(stack: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """A client for a brand-new tenant with its own API key."""
+    """A client for a brand-new tenant with its own API key and payee (its billing_provider attribute)."""
     tenant_id = f"e2e-{uuid.uuid4().hex[:12]}"
     key_id, key = new_api_key()
     await ensure_tenant_key(stack["DATABASE_URL"], tenant_id, key_id, key)
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=15) as client:
+    npi, provider = await register_new_payee(stack["DATABASE_URL"], tenant_id)  # 835s are routed by payee
+    await remittance_routes(stack["DATABASE_URL"], npi, tenant_id)
+    async with TenantClient(headers={"Authorization": f"Bearer {key}"}, timeout=15) as client:
+        client.billing_provider = provider
         yield client
 
 
@@ -132,7 +137,9 @@ async def twin_claims(api, second_tenant, stack) -> list[tuple[httpx.AsyncClient
     """The same denied-payer encounter sent by both tenants: [(owner's client, claim id)] for each."""
     encounter = encounter_for("SIMDNY")
     mine = await post_encounter(api, stack, encounter)
-    theirs = await post_encounter(second_tenant, stack, encounter)  # external ids are unique per tenant only
+    # External ids are unique per tenant only; the second practice bills with its own provider (its payee).
+    theirs = await post_encounter(second_tenant, stack,
+                                  encounter | {"billing_provider": second_tenant.billing_provider})
     assert mine.status_code == theirs.status_code == 202, theirs.text
     assert mine.json()["claim_id"] != theirs.json()["claim_id"]
     return [(api, mine.json()["claim_id"]), (second_tenant, theirs.json()["claim_id"])]

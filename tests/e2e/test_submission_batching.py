@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from services.submission.domain.submission_plan import patient_control_number_for
+from tests.e2e.admin_api import admin_client, tenant_with_key
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.polling import eventually
 from tests.e2e.x12_documents import pyx12_errors, segments
@@ -34,8 +35,12 @@ async def _interchanges_by_pcn(anonymous: httpx.AsyncClient, stack: dict[str, st
 
 
 async def test_claims_are_batched_per_payer_up_to_the_size_limit(
-        api: httpx.AsyncClient, anonymous: httpx.AsyncClient, stack: dict[str, str], database: asyncpg.Pool) -> None:
-    async with submission_with(BATCHING):
+        anonymous: httpx.AsyncClient, stack: dict[str, str], database: asyncpg.Pool) -> None:
+    # A tenant of its own: batches are per tenant, so no other test's claim can share one of these batches.
+    async with admin_client(stack) as admin:
+        key = await tenant_with_key(admin)
+    async with submission_with(BATCHING), httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {key.key}"}, timeout=15) as api:
         claims: dict[str, str] = {}
         for payer in ["SIMACK"] * 4 + ["SIMPAY"] * 2:
             response = await post_encounter(api, stack, encounter_for(payer))

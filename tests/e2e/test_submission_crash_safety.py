@@ -19,7 +19,7 @@ from services.submission.domain.submission_plan import patient_control_number_fo
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.polling import eventually
 from tests.support.encounters import encounter_for
-from tests.support.submission_process import restart_submission
+from tests.support.submission_process import restart_submission, submission_quiet
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +40,7 @@ async def _received(anonymous: httpx.AsyncClient, stack: dict[str, str], pcn: st
 
 async def test_a_crash_between_send_and_record_sends_the_claim_version_once(
         api: httpx.AsyncClient, anonymous: httpx.AsyncClient, stack: dict[str, str], database: asyncpg.Pool) -> None:
+    await submission_quiet(database)  # the crash must come with this claim's batch, not an earlier test's
     faulty = await restart_submission({"CLAIMLINE_FAULT_CRASH_AFTER_SEND": "1"})
     try:
         response = await post_encounter(api, stack, encounter_for("SIMACK"))

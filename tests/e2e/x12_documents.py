@@ -78,6 +78,8 @@ class BilledClaim:
     patient_first: str
     member_id: str
     lines: tuple[BilledLine, ...]
+    payee_npi: str = "1234567893"  # the billing provider (2010AA NM1*85, REF*EI): an 835 names it as payee
+    payee_tin: str = "371234567"
 
 
 def billed_claim(x12_837: str) -> BilledClaim:
@@ -93,7 +95,9 @@ def billed_claim(x12_837: str) -> BilledClaim:
             date = segment[3]
         elif segment[0] == "REF" and segment[1] == "6R" and sv1 is not None:
             lines.append(BilledLine(sv1[1], Decimal(sv1[2]), sv1[4], date, segment[2]))
-    return BilledClaim(clm[1], Decimal(clm[2]), subscriber[3], subscriber[4], subscriber[9], tuple(lines))
+    provider, tax_id = first(x12_837, "NM1", "85"), first(x12_837, "REF", "EI")
+    return BilledClaim(clm[1], Decimal(clm[2]), subscriber[3], subscriber[4], subscriber[9], tuple(lines),
+                       provider[9], tax_id[2])
 
 
 def _amount(value: Decimal) -> str:
@@ -117,7 +121,8 @@ def _envelope(functional_id: str, version: str, body: list[str], st03: bool) -> 
 
 def era_835(claim: BilledClaim, trace_number: str, payer_identifier: str = "1990000009",
             allowed_fraction: Decimal = Decimal("0.8"), copay: Decimal = Decimal("10.00")) -> str:
-    """A balanced 835 paying every line: CO-45 above the allowed amount, a PR-3 copay on the first line."""
+    """A balanced 835 paying every line: CO-45 above the allowed amount, a PR-3 copay on the first line; its
+    payee is the claim's billing provider, as a payer writes it (and remittance routes it by)."""
     today = dt.date.today().strftime("%Y%m%d")
     claim_lines: list[str] = []
     paid_total = patient_total = Decimal("0")
@@ -137,7 +142,7 @@ def era_835(claim: BilledClaim, trace_number: str, payer_identifier: str = "1990
         f"DTM*405*{today}",
         "N1*PR*E2E TEST HEALTH PLAN", "N3*1 PAYER PLAZA", "N4*CHICAGO*IL*606011234", "REF*2U*E2EPAY",
         "PER*BL*PROVIDER SERVICES*TE*8005550199",
-        "N1*PE*SPRINGFIELD FAMILY MEDICINE*XX*1234567893", "REF*TJ*371234567",
+        f"N1*PE*SPRINGFIELD FAMILY MEDICINE*XX*{claim.payee_npi}", f"REF*TJ*{claim.payee_tin}",
         "LX*1",
         f"CLP*{claim.patient_control_number}*1*{_amount(claim.total_charge)}*{_amount(paid_total)}"
         f"*{_amount(patient_total)}*12*E2E{uuid.uuid4().hex[:12].upper()}*11*1",

@@ -10,11 +10,13 @@ import pytest
 
 from services.submission.adapters.claim_versions import ClaimVersionStore
 from services.submission.adapters.repository import SubmissionStore
-from services.submission.service_layer.corrections import apply_coded_claim, release_held_correction
+from services.submission.adapters.tables import messaging
+from services.submission.service_layer.coded_claims import CodedClaims, HeldCorrections
 from shared.contracts.encounter import Encounter
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events.claim_events import ClaimAccepted, ClaimCoded, ClaimRejected, CodeDecision
 from shared.messaging.outbox import envelope_for
+from tests.support.consumer_batches import apply_batch, deliveries_of
 from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 
@@ -38,10 +40,9 @@ async def test_held_recoding_is_billed_after_the_answer(isolated: IsolatedEnviro
     def envelope(event: object):
         return envelope_for(event, source="test", claim_id=claim_id, tenant_id=TENANT)  # type: ignore[arg-type]
 
-    async with unit_of_work(sessions) as session:
-        await apply_coded_claim(session, _coded(first), envelope(_coded(first)))
-    async with unit_of_work(sessions) as session:  # version 1 is still pending: the change must wait
-        await apply_coded_claim(session, _coded(corrected), envelope(_coded(corrected)))
+    await apply_batch(sessions, messaging, CodedClaims(), deliveries_of([envelope(_coded(first))]))
+    # version 1 is still pending: the change must wait
+    await apply_batch(sessions, messaging, CodedClaims(), deliveries_of([envelope(_coded(corrected))]))
     async with sessions() as session:
         versions = await ClaimVersionStore(session).versions(claim_id)
         claim = await ClaimVersionStore(session).lock_billing_claim(claim_id, lock=False)
@@ -59,9 +60,9 @@ async def test_held_recoding_is_billed_after_the_answer(isolated: IsolatedEnviro
             await store.update_submission(versions[0]["submission_id"], status="rejected")
             event = ClaimRejected(submission_id=versions[0]["submission_id"], stage="277CA", status_category="A3",
                                   status_code="21", reason="277CA A3:21")
-        await release_held_correction(session, event, envelope(event))
-    async with unit_of_work(sessions) as session:  # a redelivery of the answer changes nothing more
-        await release_held_correction(session, event, envelope(event))
+    await apply_batch(sessions, messaging, HeldCorrections(), deliveries_of([envelope(event)]))
+    # a redelivery of the answer changes nothing more
+    await apply_batch(sessions, messaging, HeldCorrections(), deliveries_of([envelope(event)]))
     async with sessions() as session:
         versions = await ClaimVersionStore(session).versions(claim_id)
         claim = await ClaimVersionStore(session).lock_billing_claim(claim_id, lock=False)

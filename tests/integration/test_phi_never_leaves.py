@@ -25,8 +25,9 @@ from tests.integration.test_trace_continuity import wait_for_status
 from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 from tests.support.inprocess import in_process_stack
+from tests.support.payees import register_new_payee, remittance_routes
 
-NOTE_PHRASE = "zebrafinch tremor noted by Mrs Quillfeather"
+NOTE_PHRASE = "zebrafinch postcard brought by Mrs Quillfeather"  # no finding: coding has nothing to add
 
 
 class Captured(logging.Handler):
@@ -64,6 +65,7 @@ async def test_spans_logs_and_metrics_carry_no_phi(isolated: IsolatedEnvironment
                                                    spans: InMemorySpanExporter) -> None:
     key_id, key = new_api_key()
     await ensure_tenant_key(isolated.database_url, "phi-practice", key_id, key)
+    npi, provider = await register_new_payee(isolated.database_url, "phi-practice")  # its 835s come back to it
     captured = Captured()
     root = logging.getLogger()
     phi: list[str] = []
@@ -74,9 +76,11 @@ async def test_spans_logs_and_metrics_carry_no_phi(isolated: IsolatedEnvironment
         root.addHandler(captured)
         root.setLevel(logging.DEBUG)
         try:
+            await remittance_routes(isolated.database_url, npi, "phi-practice")
             claims = {}
             for payer, tag, end in (("SIMPAY", "A", "paid"), ("SIMDNY", "B", "denied")):
                 encounter, values = patient(payer, tag)
+                encounter["billing_provider"] = provider
                 phi += values
                 response = await client.post(stack.urls["intake"] + "/v1/encounters", json=encounter)
                 assert response.status_code == 202, response.text

@@ -17,6 +17,7 @@ from tests.integration.test_trace_continuity import wait_for_status
 from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 from tests.support.inprocess import in_process_stack
+from tests.support.payees import register_new_payee, remittance_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,11 +35,14 @@ async def rebuild_command(isolated: IsolatedEnvironment) -> tuple[int, str]:
 async def test_intake_timeline_is_rebuilt_from_the_log(isolated: IsolatedEnvironment) -> None:
     key_id, key = new_api_key()
     await ensure_tenant_key(isolated.database_url, "rebuild-practice", key_id, key)
+    npi, provider = await register_new_payee(isolated.database_url, "rebuild-practice")  # its 835s come back
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=10) as client:
         async with in_process_stack(isolated) as stack:
+            await remittance_routes(isolated.database_url, npi, "rebuild-practice")
             claim_ids = []
             for payer in ("SIMPAY", "SIMDNY"):
-                response = await client.post(stack.urls["intake"] + "/v1/encounters", json=encounter_for(payer))
+                response = await client.post(stack.urls["intake"] + "/v1/encounters",
+                                             json=encounter_for(payer, billing_provider=provider))
                 claim_ids.append(response.json()["claim_id"])
             assert await wait_for_status(client, f"{stack.urls['intake']}/v1/claims/{claim_ids[0]}", "paid") == "paid"
             assert await wait_for_status(client, f"{stack.urls['intake']}/v1/claims/{claim_ids[1]}",

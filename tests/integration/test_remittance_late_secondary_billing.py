@@ -21,25 +21,38 @@ from sqlalchemy import select
 
 from services.remittance.adapters.tables import eras, messaging
 from services.remittance.entrypoints.consumers import ENCOUNTER_HANDLERS, ENCOUNTER_TOPICS, HANDLERS, TOPICS
-from services.remittance.service_layer.encounters import register_received_claim
-from services.remittance.service_layer.posting import receive_era_file, register_submitted_claim
+from services.remittance.service_layer.claim_arrivals import ReceivedClaims, SubmittedClaims
+from services.remittance.service_layer.posting import receive_era_file
 from shared.contracts.encounter import Encounter
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events.claim_events import BilledLine, ClaimReceived, ClaimSubmitted
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import CONTRACTS
 from shared.messaging.consumer import ClaimEventConsumer, TransientFailure
+from shared.messaging.deliveries import ConsumerUnitOfWork
 from shared.messaging.outbox import envelope_for
 from shared.messaging.topics import physical_topic
+from tests.support.consumer_batches import deliveries_of
 from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 from tests.support.kafka import header, produce
+from tests.support.payees import project_payees
 
 D = Decimal
 TENANT = "t-late-secondary"
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "x12" / "835" / "tr3_example_managed_care.835"
-EXAMPLE_PCN, EXAMPLE_TRACE, PAYEE_NPI = "5554555444", "7170066655", "5544667733"
+EXAMPLE_PCN, EXAMPLE_TRACE, PAYEE_NPI, PAYEE_TIN = "5554555444", "7170066655", "5544667733", "777667755"
 READY, POSTED = "claim.secondary_billing_ready", "claim.remittance_posted"
+
+
+@pytest.fixture(autouse=True)
+async def tenant_paid_under_the_example_payee(isolated: IsolatedEnvironment) -> None:
+    """The example 835's payee (N1*PE, REF*TJ) is this module's tenant's: its ERAs are routed to it."""
+    engine = create_engine(isolated.database_url, instrument=False)
+    try:
+        await project_payees(session_factory(engine), TENANT, PAYEE_NPI, PAYEE_TIN)
+    finally:
+        await engine.dispose()
 
 
 class Claim:
@@ -162,7 +175,7 @@ async def test_claim_received_after_the_primary_835_was_posted_bills_the_seconda
 async def _submitted(sessions, claim: Claim) -> None:
     envelope = claim.submitted()
     async with unit_of_work(sessions) as session:
-        await register_submitted_claim(session, ClaimSubmitted.model_validate(envelope.data), envelope)
+        await SubmittedClaims().apply(ConsumerUnitOfWork(session, messaging), deliveries_of([envelope]))
 
 
 async def _post(sessions, claim: Claim) -> None:
@@ -201,7 +214,7 @@ async def test_835_posted_while_claim_received_is_applied_waits_and_bills_the_se
         await _submitted(sessions, claim)
         async with sessions() as first, first.begin():
             envelope = claim.received()
-            await register_received_claim(first, ClaimReceived.model_validate(envelope.data), envelope)
+            await ReceivedClaims().apply(ConsumerUnitOfWork(first, messaging), deliveries_of([envelope]))
             posting = asyncio.create_task(_post(sessions, claim))
             await asyncio.sleep(0.5)
             assert not posting.done(), "the posting waits for the encounter's transaction"

@@ -15,19 +15,24 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from services.remittance.adapters.tables import billed_claims, era_claims, ledger_entries, messaging
-from services.remittance.service_layer.posting import receive_era_file, register_submitted_claim
+from services.remittance.service_layer.claim_arrivals import SubmittedClaims
+from services.remittance.service_layer.posting import receive_era_file
 from shared.db import create_engine, session_factory, unit_of_work
 from shared.events.claim_events import BilledLine, ClaimSubmitted
+from shared.messaging.deliveries import ConsumerUnitOfWork
 from shared.messaging.outbox import envelope_for
-from tests.e2e.remittance_eras import BILLING_NPI, ClaimPayment, Era, Line
+from tests.e2e.remittance_eras import ClaimPayment, Era, Line
 from tests.e2e.x12_documents import BilledClaim
 from tests.e2e.x12_documents import BilledLine as SentLine
+from tests.support.consumer_batches import deliveries_of
 from tests.support.environment import IsolatedEnvironment
+from tests.support.payees import new_npi, new_tin, project_payees
 
 D = Decimal
 TENANT = "t-versions-in-force"
 SERVICE_DATE = dt.date(2026, 11, 2)
 LINES = (("HC:99214", D("185.00")), ("HC:80053", D("42.00")))
+NPI, TIN = new_npi(), new_tin()  # the tenant's payee: its 835s are routed to it
 
 
 def submitted(claim_id: str, pcn: str, version: int, frequency: str):
@@ -36,7 +41,7 @@ def submitted(claim_id: str, pcn: str, version: int, frequency: str):
              for i, (code, charge) in enumerate(LINES, start=1)]
     event = ClaimSubmitted(submission_id=str(uuid.uuid4()), claim_version=version, patient_control_number=pcn,
                            frequency_code=frequency, payer_id="SIMDNY", interchange_control_number=str(version),
-                           total_charge=D("227.00"), billing_provider_npi=BILLING_NPI,
+                           total_charge=D("227.00"), billing_provider_npi=NPI,
                            patient_account_number="ACCT-VERSIONS", lines=lines)
     return event, envelope_for(event, source="submission", claim_id=claim_id, tenant_id=TENANT)
 
@@ -52,17 +57,20 @@ async def test_a_late_denial_of_version_1_is_superseded_by_the_paid_replacement(
     sessions = session_factory(engine)
     claim_id, pcn = str(uuid.uuid4()), f"V{uuid.uuid4().hex[:12].upper()}"
     try:
+        await project_payees(sessions, TENANT, NPI, TIN)
         for version, frequency in ((1, "1"), (2, "7")):
             event, envelope = submitted(claim_id, pcn, version, frequency)
             async with unit_of_work(sessions) as session:
-                await register_submitted_claim(session, event, envelope)
+                await SubmittedClaims().apply(ConsumerUnitOfWork(session, messaging), deliveries_of([envelope]))
         paid = ClaimPayment("1", "DNY-2", (Line(D("148"), (("CO", "45", D("37")),)),
                                            Line(D("33.60"), (("CO", "45", D("8.40")),))))
         denied = ClaimPayment("4", "DNY-1", (Line(D("0"), (("CO", "4", D("185")),)),
                                              Line(D("0"), (("CO", "50", D("42")),))))
         reversal = ClaimPayment("22", "DNY-1", denied.lines, sign=-1)
         # Version 1's answer comes last, and is then reversed: neither changes what is in force.
-        for era in (Era(sent(pcn, 2), [paid]), Era(sent(pcn, 1), [denied]), Era(sent(pcn, 1), [reversal])):
+        for era in (Era(sent(pcn, 2), [paid], payee_npi=NPI, payee_tin=TIN),
+                    Era(sent(pcn, 1), [denied], payee_npi=NPI, payee_tin=TIN),
+                    Era(sent(pcn, 1), [reversal], payee_npi=NPI, payee_tin=TIN)):
             async with unit_of_work(sessions) as session:
                 assert await receive_era_file(session, f"versions-{uuid.uuid4().hex}", era.text()) == ("posted", None)
 

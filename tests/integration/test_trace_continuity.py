@@ -21,6 +21,7 @@ from shared.tenancy import new_api_key
 from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 from tests.support.inprocess import in_process_stack
+from tests.support.payees import register_new_payee, remittance_routes
 
 EXPECTED_IN_TRACE = {
     "POST /v1/encounters",  # intake, the practice's request
@@ -62,9 +63,11 @@ async def test_a_denied_claims_spans_form_one_trace(isolated: IsolatedEnvironmen
                                                     spans: InMemorySpanExporter) -> None:
     key_id, key = new_api_key()
     await ensure_tenant_key(isolated.database_url, "trace-practice", key_id, key)
-    encounter = encounter_for("SIMDNY")
+    npi, provider = await register_new_payee(isolated.database_url, "trace-practice")  # its 835s come back to it
+    encounter = encounter_for("SIMDNY", billing_provider=provider)
     async with in_process_stack(isolated) as stack, httpx.AsyncClient(
             headers={"Authorization": f"Bearer {key}"}, timeout=10) as client:
+        await remittance_routes(isolated.database_url, npi, "trace-practice")
         response = await client.post(stack.urls["intake"] + "/v1/encounters", json=encounter)
         assert response.status_code == 202, response.text
         claim_id = response.json()["claim_id"]

@@ -166,6 +166,12 @@ class CodingEnginesLoading:
             log.info("coding engines loaded", extra={"seconds": round(time.monotonic() - started, 1)})
             self._loaded.set()
 
+    def state(self) -> str:
+        """For readiness: "ok" once loaded, "loading" before, "failed: <error type>" when the load failed."""
+        if not self._loaded.is_set():
+            return "loading"
+        return "ok" if self._engines is not None else f"failed: {type(self._error).__name__}"
+
     def _ready(self) -> LoadedCodingEngines:
         self._loaded.wait()  # called from worker threads only
         if self._engines is None:

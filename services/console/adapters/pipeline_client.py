@@ -1,4 +1,5 @@
-"""The console's reads of the running services: readiness, metrics and intake's admin claim views."""
+"""The console's calls to the running services: readiness, metrics, intake's admin claim views and
+remittance's operator queue of ERAs no tenant owns."""
 
 from __future__ import annotations
 
@@ -52,3 +53,17 @@ class PipelineClient:
     async def claim_events(self, claim_id: str) -> dict[str, Any] | None:
         response = await self._get(f"{self.service_urls['intake']}/v1/admin/claims/{claim_id}/events")
         return response.json() if response is not None and response.status_code == 200 else None
+
+    async def unrouted_eras(self) -> list[dict[str, Any]] | None:
+        """Remittance's operator queue, newest first; None when remittance does not answer."""
+        response = await self._get(f"{self.service_urls['remittance']}/v1/admin/eras/unrouted?limit=500")
+        return response.json()["eras"] if response is not None and response.status_code == 200 else None
+
+    async def route_era(self, era_id: str) -> tuple[int, dict[str, Any]]:
+        """Ask remittance to route a waiting ERA by today's payee registrations: (status code, body)."""
+        try:
+            response = await self.client.post(f"{self.service_urls['remittance']}/v1/admin/eras/{era_id}/route",
+                                              timeout=30)  # routing posts the whole ERA
+        except httpx.HTTPError as error:
+            return 503, {"detail": f"remittance did not answer ({type(error).__name__})"}
+        return response.status_code, response.json()

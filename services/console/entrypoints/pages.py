@@ -1,4 +1,5 @@
-"""The console's server-rendered pages: pipeline health, stuck claims, dead letters with replay, a claim."""
+"""The console's server-rendered pages: pipeline health, stuck claims, dead letters with replay, a claim,
+and the ERAs no tenant owns (remittance's operator queue) with a route action."""
 
 from __future__ import annotations
 
@@ -105,6 +106,30 @@ async def replay_from_page(request: Request) -> Response:
     except ProblemError as problem:
         return page("error.html", status_code=problem.status, detail=problem.detail)
     return RedirectResponse("/dead-letters?replayed=" + urllib.parse.quote(",".join(done)), status_code=303)
+
+
+@router.get("/eras/unrouted")
+async def unrouted_eras(request: Request, routed: str = "", refused: str = "") -> Response:
+    if not signed_in(request):
+        return to_login()
+    eras = await request.app.state.pipeline.unrouted_eras()
+    if eras is None:
+        return page("error.html", status_code=503, detail="Remittance did not answer; try again shortly.")
+    return page("unrouted_eras.html", eras=eras, routed=routed, refused=refused)
+
+
+@router.post("/eras/{era_id}/route")
+async def route_era(request: Request, era_id: str) -> Response:
+    if not signed_in(request):
+        return to_login()
+    status, body = await request.app.state.pipeline.route_era(era_id)
+    if status == 200:
+        outcome = f"ERA {era_id} went to {body['tenant_id']}: {body['status']}."
+        return RedirectResponse("/eras/unrouted?routed=" + urllib.parse.quote(outcome), status_code=303)
+    if status in (404, 409):  # gone already, or its payee still names no tenant (the reason says which)
+        refused = f"ERA {era_id} was not routed: {body.get('detail', '')}"
+        return RedirectResponse("/eras/unrouted?refused=" + urllib.parse.quote(refused), status_code=303)
+    return page("error.html", status_code=502, detail=f"Remittance answered {status}: {body.get('detail', '')}")
 
 
 @router.get("/claims")

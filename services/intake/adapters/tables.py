@@ -163,3 +163,22 @@ tenant_coding_policies = Table(
     Column("when_no_release_covers", String(32), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# The payee identifiers a tenant is paid under (migration 0004_trust_eras): an 835 is routed to the tenant
+# holding its N1*PE NPI or tax id. An identifier belongs to one tenant at most (the primary key).
+payee_identifiers = Table(
+    "payee_identifiers", metadata,
+    Column("kind", String(3), primary_key=True),  # npi or tin
+    Column("identifier", String(10), primary_key=True),
+    Column("tenant_id", String(64), ForeignKey("tenants.tenant_id"), nullable=False, index=True),
+    Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# One row per tenant that ever registered payees: the revision its announcements carry, and the row every
+# change of the tenant's set locks first, so two changes of one tenant's set take turns.
+payee_registrations = Table(
+    "payee_registrations", metadata,
+    Column("tenant_id", String(64), ForeignKey("tenants.tenant_id"), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -1,5 +1,6 @@
-"""Intake's admin API: tenants, API keys (issue, retire, revoke), OAuth clients and token signing keys,
-behind ADMIN_TOKEN. The PHI audit log is at GET /v1/admin/audit on every service (shared/http/admin_audit.py)."""
+"""Intake's admin API: tenants, API keys (issue, retire, revoke), OAuth clients, token signing keys and payee
+identifiers, behind ADMIN_TOKEN. The PHI audit log is at GET /v1/admin/audit on every service
+(shared/http/admin_audit.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from services.intake.domain.access import (
     UnknownCredential,
     UnknownTenant,
 )
+from services.intake.domain.payees import MAX_IDENTIFIERS, InvalidPayeeIdentifier, PayeeIdentifierTaken
 from services.intake.service_layer import access
+from services.intake.service_layer.payees import registered_payee_identifiers, set_payee_identifiers
 from shared.access_tokens import SCOPES
 from shared.db import transaction_attempts
 from shared.http.access import administrator as administrator  # intake's admin routers import it from here
@@ -159,3 +162,46 @@ async def revoke_client(request: Request, client_id: str) -> Response:
     except UnknownCredential as unknown:
         raise NotFound(str(unknown)) from None
     return Response(status_code=204)
+
+
+class PayeeIdentifierSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    npis: list[str] = Field(default_factory=list, max_length=MAX_IDENTIFIERS,
+                            description="NPIs an 835 names as its payee (N1*PE*..*XX), 10 digits with check digit")
+    tins: list[str] = Field(default_factory=list, max_length=MAX_IDENTIFIERS,
+                            description="federal tax ids an 835 names as its payee (N1*PE*..*FI, REF*TJ), 9 digits")
+
+
+class PayeeIdentifierRegistration(BaseModel):
+    tenant_id: str
+    revision: int = Field(description="rises with every change; 0 when nothing was ever registered")
+    npis: list[str]
+    tins: list[str]
+
+
+@router.put("/tenants/{tenant_id}/payee-identifiers", summary="Set the NPIs and tax ids the tenant's 835s name "
+            "as payee (replaces the set; 409 when another tenant holds one)")
+async def put_payee_identifiers(request: Request, tenant_id: str,
+                                body: PayeeIdentifierSet) -> PayeeIdentifierRegistration:
+    """ERAs are routed by payee: an 835 whose N1*PE or REF*TJ names one of these goes to this tenant."""
+    try:
+        async for attempt in transaction_attempts(request.app.state.runtime.sessions):
+            async with attempt as session:
+                registration = await set_payee_identifiers(session, tenant_id, body.npis, body.tins)
+    except UnknownTenant as unknown:
+        raise NotFound(str(unknown)) from None
+    except InvalidPayeeIdentifier as invalid:
+        raise Unprocessable(str(invalid)) from None
+    except PayeeIdentifierTaken as taken:
+        raise Conflict(str(taken), identifiers=[{"kind": k, "identifier": i} for k, i in taken.taken]) from None
+    return PayeeIdentifierRegistration(**registration.as_dict())
+
+
+@router.get("/tenants/{tenant_id}/payee-identifiers", summary="The NPIs and tax ids the tenant is paid under")
+async def get_payee_identifiers(request: Request, tenant_id: str) -> PayeeIdentifierRegistration:
+    async with request.app.state.runtime.sessions() as session:
+        try:
+            registration = await registered_payee_identifiers(session, tenant_id)
+        except UnknownTenant as unknown:
+            raise NotFound(str(unknown)) from None
+    return PayeeIdentifierRegistration(**registration.as_dict())

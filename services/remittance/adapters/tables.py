@@ -42,6 +42,7 @@ billed_claims = Table(
     Column("patient_account_number", String(38)),
     Column("forwarded", Boolean, nullable=False, server_default="false"),  # crossover: CLP02 19/20/21
     Column("first_submitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("traceparent", String(55)),  # the claim's trace, which the events an 835 posts for it continue
 )
 
 # Every version sent, with its own lines: an 835 is matched to the version it answers (domain/claim_versions).
@@ -77,11 +78,30 @@ eras = Table(
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # What the parser could not read but posting does not need (an unreadable BPR16): position and reason.
     Column("warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # The payee the ERA names (1000B N1*PE, REF*TJ): what routed it to tenant_id, or left it to an operator.
+    Column("payee_name", String(60)),
+    Column("payee_npi", String(80)),
+    Column("payee_tin", String(80)),
 )
 # One posting per payer trace number (TRN03 + TRN02), the 835's identity for duplicate detection;
 # a held (unbalanced) ERA does not take the number, so the payer's corrected file can post.
 Index("eras_payer_trace_key", eras.c.payer_identifier, eras.c.trace_number, unique=True,
       postgresql_where=text("status <> 'held'"))
+
+# Projected from tenant.payee_identifiers_set (intake owns the registry): who is paid under which NPI or
+# tax id. An identifier belongs to one tenant; payee_registrations keeps each tenant's last revision applied.
+payee_identifiers = Table(
+    "payee_identifiers", metadata,
+    Column("kind", String(3), primary_key=True),  # npi or tin
+    Column("identifier", String(10), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+)
+
+payee_registrations = Table(
+    "payee_registrations", metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("revision", Integer, nullable=False),
+)
 
 era_claims = Table(
     "era_claims", metadata,

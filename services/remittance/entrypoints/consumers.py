@@ -1,11 +1,15 @@
-"""Remittance's subscriptions: what was billed (submission) and the encounter behind it (intake)."""
+"""Remittance's subscriptions: what was billed (submission), the encounter behind it (intake), and whom each
+payee identifier belongs to (the tenants topic)."""
 
-from services.remittance.service_layer.encounters import register_received_claim
-from services.remittance.service_layer.posting import register_submitted_claim
+from services.remittance.service_layer.claim_arrivals import ReceivedClaims, SubmittedClaims
+from services.remittance.service_layer.payees import project_payee_identifiers
 from shared.events.claim_events import ClaimReceived, ClaimSubmitted
-from shared.messaging.topics import events_topic
+from shared.events.tenant_events import PayeeIdentifiersSet
+from shared.messaging.topics import TENANTS_TOPIC, events_topic
 
 TOPICS = [events_topic("submission")]
-HANDLERS = {ClaimSubmitted.event_type: register_submitted_claim}
+HANDLERS = {ClaimSubmitted.event_type: SubmittedClaims()}
 ENCOUNTER_TOPICS = [events_topic("intake")]
-ENCOUNTER_HANDLERS = {ClaimReceived.event_type: register_received_claim}
+ENCOUNTER_HANDLERS = {ClaimReceived.event_type: ReceivedClaims()}
+PAYEE_TOPICS = [TENANTS_TOPIC]
+PAYEE_HANDLERS = {PayeeIdentifiersSet.event_type: project_payee_identifiers}

@@ -41,7 +41,8 @@ async def era_webhook(request: Request,
     return {"delivery_id": webhook.delivery_id, "outcome": outcome}
 
 
-@router.get("/eras", summary="Received ERAs with their trace number, total and matched/unmatched claims")
+@router.get("/eras", summary="The tenant's ERAs (routed to it by their payee, whether or not a claim matched) "
+            "with their trace number, total and matched/unmatched claims")
 async def list_eras(request: Request, tenant_id: Tenant,
                     limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     async with request.app.state.runtime.sessions() as session:
@@ -57,6 +58,7 @@ async def list_eras(request: Request, tenant_id: Tenant,
         "payment_method": r["payment_method"],
         "payment_date": r["payment_date"].isoformat() if r["payment_date"] else None,
         "status": r["status"], "hold_reason": r["hold_reason"], "warnings": r["warnings"],
+        "payee": {"name": r["payee_name"], "npi": r["payee_npi"], "tin": r["payee_tin"]},
         "received_at": r["received_at"].isoformat(),
         "matched_claims": [c["claim_id"] for c in by_era[r["era_id"]] if c["posted"]],
         "unmatched_claims": [c["patient_control_number"] for c in by_era[r["era_id"]] if not c["posted"]],

@@ -4,11 +4,10 @@ answers, the claim's posted entries as the rules see them, and the ledger rows a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from services.remittance.adapters.repository import RemittanceStore
 from services.remittance.domain.adjudications import Adjudication, Offset, OffsetReason, PostedEntry
 from services.remittance.domain.claim_versions import BilledVersion, version_answered
 from services.remittance.domain.era_model import ClaimPayment
@@ -24,16 +23,25 @@ def billed_lines_of(billed: dict) -> list[BilledLine]:
                        service_date=dt.date.fromisoformat(line["date_of_service"])) for line in billed["lines"]]
 
 
-async def billed_version(store: RemittanceStore, billed: dict, claim: ClaimPayment) -> dict:
-    """The billed claim as the version this claim payment answers: that version's number, payer and lines."""
-    rows = await store.billed_versions(billed["claim_id"])
-    if not rows:  # billed before versions were kept (migration 0004 copies the latest, so rarely)
+def billed_version(billed: dict, versions: list[dict[str, Any]], posted_versions: Mapping[str, int],
+                   claim: ClaimPayment) -> dict:
+    """The billed claim as the version this claim payment answers: that version's number, payer and lines.
+
+    versions are the claim's billed_claim_versions rows; posted_versions maps each posted CLP07 to the
+    version it answered."""
+    if not versions:  # billed before versions were kept (migration 0004 copies the latest, so rarely)
         return billed
-    versions = [BilledVersion(r["claim_version"], r["payer_id"], r["frequency_code"], tuple(billed_lines_of(r)))
-                for r in rows]
-    chosen = version_answered(claim, versions, await store.posted_versions(billed["claim_id"]))
-    row = next(r for r in rows if r["claim_version"] == chosen.claim_version)
+    choices = [BilledVersion(r["claim_version"], r["payer_id"], r["frequency_code"], tuple(billed_lines_of(r)))
+               for r in versions]
+    chosen = version_answered(claim, choices, posted_versions)
+    row = next(r for r in versions if r["claim_version"] == chosen.claim_version)
     return billed | {key: row[key] for key in ("claim_version", "payer_id", "lines", "billed", "submission_id")}
+
+
+def posted_versions_of(payments: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Payer claim control number (CLP07) of each posted claim payment -> the version it answered."""
+    return {p["payer_claim_control_number"]: p["claim_version"] for p in payments
+            if p["payer_claim_control_number"] is not None and p["claim_version"] is not None}
 
 
 def adjudication_of(row: dict[str, Any]) -> Adjudication:

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import TextClause, exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters.follow_up_tables import acknowledgement_results
-from services.submission.adapters.tables import acknowledgements
+from services.submission.adapters.tables import SCHEMA, acknowledgements, billing_claims, submissions
 
 UNMATCHED_OUTCOMES = ("unmatched", "partial")
+
+
+@functools.cache
+def _add_results_statement() -> TextClause:
+    return text(f"""
+        INSERT INTO {SCHEMA}.acknowledgement_results (delivery_id, submission_id, claim_id, tenant_id, kind, status,
+                                                      accepted, applied, reasons)
+        SELECT * FROM unnest(CAST(:delivery_ids AS text[]), CAST(:submission_ids AS uuid[]),
+                             CAST(:claim_ids AS uuid[]), CAST(:tenant_ids AS text[]), CAST(:kinds AS text[]),
+                             CAST(:statuses AS text[]), CAST(:accepted AS boolean[]), CAST(:applied AS boolean[]),
+                             CAST(:reasons AS jsonb[]))
+        ON CONFLICT DO NOTHING""")
 
 
 class AcknowledgementStore:
@@ -36,9 +50,47 @@ class AcknowledgementStore:
                                    .values(outcome=outcome, parse_error=parse_error, content_digest=digest,
                                            unmatched_references=unmatched or None))
 
-    async def add_result(self, values: dict[str, Any]) -> None:
-        """One ack's verdict on one submission; a second verdict of the same ack on it is ignored."""
-        await self.session.execute(insert(acknowledgement_results).values(**values).on_conflict_do_nothing())
+    async def add_results(self, results: Sequence[dict[str, Any]]) -> None:
+        """One ack's verdicts on its submissions, in one statement; a second verdict of the same ack on a
+        submission is ignored."""
+        if not results:
+            return
+        await self.session.execute(_add_results_statement(), {
+            "delivery_ids": [r["delivery_id"] for r in results],
+            "submission_ids": [r["submission_id"] for r in results],
+            "claim_ids": [r["claim_id"] for r in results], "tenant_ids": [r["tenant_id"] for r in results],
+            "kinds": [r["kind"] for r in results], "statuses": [r["status"] for r in results],
+            "accepted": [r["accepted"] for r in results], "applied": [r["applied"] for r in results],
+            "reasons": [json.dumps(r["reasons"]) for r in results]})
+
+    async def lock_interchanges(self, control_numbers: Collection[int]) -> dict[int, list[dict[str, Any]]]:
+        """Every claim of the interchanges (batches) with these control numbers, locked in one query: an ack
+        can overtake the dispatcher's commit, so it waits for it and reads what it wrote."""
+        found: dict[int, list[dict[str, Any]]] = {}
+        if control_numbers:
+            rows = await self.session.execute(select(submissions).where(
+                submissions.c.interchange_control_number.in_(sorted(set(control_numbers))))
+                .order_by(submissions.c.submission_id).with_for_update())
+            for row in rows:
+                found.setdefault(row.interchange_control_number, []).append(dict(row._mapping))
+        return found
+
+    async def lock_latest_versions(self, patient_control_numbers: Collection[str]) -> dict[str, dict[str, Any]]:
+        """The latest version of each claim named by its CLM01, locked (one query for the whole file): the
+        277CA may arrive before the send commits."""
+        if not patient_control_numbers:
+            return {}
+        latest = (select(submissions.c.submission_id)
+                  .join(billing_claims, billing_claims.c.claim_id == submissions.c.claim_id)
+                  .where(billing_claims.c.patient_control_number.in_(sorted(set(patient_control_numbers))))
+                  .distinct(submissions.c.claim_id)
+                  .order_by(submissions.c.claim_id, submissions.c.claim_version.desc()))
+        rows = await self.session.execute(
+            select(submissions, billing_claims.c.patient_control_number)
+            .join(billing_claims, billing_claims.c.claim_id == submissions.c.claim_id)
+            .where(submissions.c.submission_id.in_(latest.scalar_subquery()))
+            .order_by(submissions.c.submission_id).with_for_update(of=submissions))
+        return {row.patient_control_number: dict(row._mapping) for row in rows}
 
     async def unmatched(self, limit: int, before: Any = None) -> list[dict[str, Any]]:
         """Acks (whole or in part) about claims or submissions we do not know, newest first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters.tables import billing_claims, submissions
@@ -32,19 +32,6 @@ class ClaimVersionStore:
                                            .order_by(submissions.c.claim_version))).all()
         return [dict(r._mapping) for r in rows]
 
-    async def note_adjudication(self, claim_id: str, payer_id: str, claim_status: str,
-                                payer_claim_control_number: str | None) -> None:
-        """An 835 posting for the latest version sent to that payer: its outcome, and its CLP07 as the
-        payer claim control number when no 277CA gave one."""
-        latest = (select(func.max(submissions.c.claim_version)).where(
-            submissions.c.claim_id == claim_id, submissions.c.payer_id == payer_id,
-            submissions.c.status.in_(("sent", "accepted")))).scalar_subquery()
-        version = and_(submissions.c.claim_id == claim_id, submissions.c.claim_version == latest)
-        await self.session.execute(update(submissions).where(version).values(adjudication=claim_status))
-        if payer_claim_control_number:
-            await self.session.execute(update(submissions).where(
-                version, submissions.c.payer_claim_control_number.is_(None),
-            ).values(payer_claim_control_number=payer_claim_control_number, status="accepted"))
 
 def sent_versions(rows: list[dict[str, Any]]) -> list[SentVersion]:
     """The rows as the correction rules see them."""

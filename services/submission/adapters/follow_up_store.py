@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import TextClause, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters.follow_up_tables import claim_follow_ups, claim_status_inquiries
-from services.submission.adapters.tables import billing_claims, submissions
+from services.submission.adapters.tables import SCHEMA, billing_claims, submissions
 
 SWEEP_LOCK = 5_010_212  # one follow-up sweep at a time: the loop and POST /v1/follow-up/run never overlap
+
+
+@functools.cache
+def _note_remittances_statement() -> TextClause:
+    return text(f"""
+        INSERT INTO {SCHEMA}.claim_follow_ups (claim_id, tenant_id, era_id, remittance_posted_at)
+        SELECT * FROM unnest(CAST(:claim_ids AS uuid[]), CAST(:tenant_ids AS text[]), CAST(:era_ids AS text[]),
+                             CAST(:posted AS timestamptz[]))
+        ON CONFLICT (claim_id) DO UPDATE SET
+            era_id = COALESCE({SCHEMA}.claim_follow_ups.era_id, EXCLUDED.era_id),
+            remittance_posted_at = COALESCE({SCHEMA}.claim_follow_ups.remittance_posted_at,
+                                            EXCLUDED.remittance_posted_at),
+            updated_at = now()""")
 
 
 class FollowUpStore:
@@ -47,6 +62,15 @@ class FollowUpStore:
         if tenant_id is not None:
             query = query.where(latest.c.tenant_id == tenant_id)
         return [dict(r._mapping) for r in (await self.session.execute(query)).all()]
+
+    async def note_remittances(self, arrivals: Sequence[tuple[str, str, str, dt.datetime]]) -> None:
+        """(claim id, tenant id, era id, posted at) per claim, at most one each: follow-up stops for all of them
+        in one statement (the first arrival is kept)."""
+        if not arrivals:
+            return
+        await self.session.execute(_note_remittances_statement(), {
+            "claim_ids": [a[0] for a in arrivals], "tenant_ids": [a[1] for a in arrivals],
+            "era_ids": [a[2] for a in arrivals], "posted": [a[3] for a in arrivals]})
 
     async def note_remittance(self, claim_id: str, tenant_id: str, era_id: str, posted_at: dt.datetime) -> None:
         """An 835 arrived for the claim: follow-up stops (the first arrival is kept)."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Column, DateTime, String, Table, Text, select
+from sqlalchemy import Column, DateTime, String, Table, Text, exists, select
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,21 +41,28 @@ class LearnedEditStore:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def add(self, row: dict[str, Any]) -> bool:
-        """Keep an accepted edit; False when this proposal's edit is already kept (a redelivery)."""
-        added = (await self.session.execute(insert(learned_edits).values(**row).on_conflict_do_nothing()
-                                            .returning(learned_edits.c.edit_id))).first()
-        return added is not None
+    async def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Keep accepted edits (one statement); a proposal's edit already kept (a redelivery) is left as it is."""
+        if rows:
+            await self.session.execute(insert(learned_edits).values(list(rows)).on_conflict_do_nothing())
 
-    async def retire(self, row: dict[str, Any]) -> bool:
-        """Remember a retirement; False when it is already remembered (a redelivery)."""
-        added = (await self.session.execute(insert(retired_learned_edits).values(**row).on_conflict_do_nothing()
-                                            .returning(retired_learned_edits.c.edit_id))).first()
-        return added is not None
+    async def retire(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Remember retirements (one statement); one already remembered (a redelivery) is left as it is."""
+        if rows:
+            await self.session.execute(insert(retired_learned_edits).values(list(rows)).on_conflict_do_nothing())
 
-    async def of_tenant(self, tenant_id: str) -> list[dict[str, Any]]:
-        """The tenant's edits in force (accepted, not retired), oldest first: what the scrubber applies."""
-        return [row for row in await self.with_retirements(tenant_id) if row["retired_at"] is None]
+    async def in_force_by_tenant(self, tenant_ids: Collection[str]) -> dict[str, list[dict[str, Any]]]:
+        """Each tenant's edits in force, oldest first, in one query (tenants with none are left out)."""
+        if not tenant_ids:
+            return {}
+        retired = retired_learned_edits
+        query = (select(learned_edits).where(learned_edits.c.tenant_id.in_(sorted(set(tenant_ids))), ~exists().where(
+            retired.c.tenant_id == learned_edits.c.tenant_id, retired.c.proposal_id == learned_edits.c.proposal_id))
+            .order_by(learned_edits.c.accepted_at))
+        in_force: dict[str, list[dict[str, Any]]] = {}
+        for row in (await self.session.execute(query)).all():
+            in_force.setdefault(row.tenant_id, []).append(dict(row._mapping))
+        return in_force
 
     async def with_retirements(self, tenant_id: str) -> list[dict[str, Any]]:
         """Every accepted edit of the tenant with its retirement (retired_at, reason, retired_by; None if in force)."""

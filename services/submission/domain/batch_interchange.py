@@ -18,8 +18,18 @@ from shared.x12.tokenizer import element, split_segments
 Segments = list[list[str]]
 
 
+ISA_LENGTH = 106  # ISA is fixed-length; its 4th character is the element separator, its last the terminator
+
+
 def implementation_guide_of(x12: str) -> str:
-    """GS08 of an interchange: 005010X222A1 for an 837P, 005010X223A2 for an 837I."""
+    """GS08 of an interchange: 005010X222A1 for an 837P, 005010X223A2 for an 837I.
+
+    Reads only ISA and GS (GS follows ISA), so the head of the interchange is enough."""
+    if len(x12) > ISA_LENGTH and x12.startswith("ISA"):
+        separator, terminator = x12[3], x12[ISA_LENGTH - 1]
+        group = x12[ISA_LENGTH:].lstrip("\r\n").split(terminator, 1)[0].split(separator)
+        if group[0] == "GS" and len(group) > 8:
+            return group[8]
     _, segments = split_segments(x12)
     return next(element(s, 8) for s in segments if s[0] == "GS")
 

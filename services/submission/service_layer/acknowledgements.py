@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.submission.adapters.acknowledgement_store import AcknowledgementStore
-from services.submission.adapters.repository import SubmissionStore
+from services.submission.adapters.repository import SubmissionStore, utcnow
 from services.submission.domain.ack_277ca import parse_277ca
 from services.submission.domain.ack_999 import FunctionalAcknowledgement, parse_999_all
 from services.submission.domain.ack_reasons import (
@@ -28,8 +28,7 @@ from services.submission.domain.ack_reasons import (
 )
 from services.submission.domain.claim_acknowledgement import ClaimAcknowledgement
 from services.submission.domain.errors import AckParseError
-from services.submission.service_layer.batch_sending import record_version_sent
-from services.submission.service_layer.handlers import _envelope
+from services.submission.service_layer.submission_outcomes import SubmissionOutcomes
 from shared.events.claim_events import ClaimAccepted, ClaimRejected
 from shared.x12.reader_threads import read_off_the_loop
 from shared.x12.tokenizer import X12SyntaxError
@@ -97,7 +96,9 @@ async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind:
     """Store and apply one delivered ack; returns the outcome (applied, duplicate, unmatched, partial,
     parse_error) and the parse error, which names positions and codes only (no PHI).
 
-    Pass the ack's `reading` when it was read before the transaction; without it, it is read here."""
+    However many claims the ack answers for, it is read with one query and applied with one statement per
+    table (results, submissions, billing claims, events). Pass the ack's `reading` when it was read before the
+    transaction; without it, it is read here."""
     store, acks = SubmissionStore(session), AcknowledgementStore(session)
     if not await store.store_acknowledgement(delivery_id, kind, x12):
         return "duplicate", None
@@ -112,10 +113,13 @@ async def receive_acknowledgement(session: AsyncSession, delivery_id: str, kind:
     if await acks.applied_copy(digest, delivery_id) is not None:
         await acks.finish(delivery_id, "duplicate", digest)
         return "duplicate", None
+    outcomes, results = SubmissionOutcomes(), []
     if kind == "x12.999":
-        applied = await _apply_999s(store, acks, delivery_id, parsed.functional_acknowledgements)
+        applied = await _apply_999s(acks, outcomes, results, delivery_id, parsed.functional_acknowledgements)
     else:
-        applied = await _apply_277ca(store, acks, delivery_id, parsed.claim_acknowledgements)
+        applied = await _apply_277ca(acks, outcomes, results, delivery_id, parsed.claim_acknowledgements)
+    await acks.add_results(results)
+    await outcomes.write(session)
     await acks.finish(delivery_id, applied.outcome, digest, unmatched=applied.unmatched)
     return applied.outcome, None
 
@@ -133,69 +137,73 @@ def _verdict_for(ack: FunctionalAcknowledgement, control_number: int) -> Transac
     return TransactionSetVerdict(str(control_number), ack.status, group_accepted, reasons)
 
 
-async def _apply_999s(store: SubmissionStore, acks: AcknowledgementStore, delivery_id: str,
-                      functional_acks: list[FunctionalAcknowledgement]) -> _Application:
+async def _apply_999s(acks: AcknowledgementStore, outcomes: SubmissionOutcomes, results: list[dict[str, Any]],
+                      delivery_id: str, functional_acks: list[FunctionalAcknowledgement]) -> _Application:
     application = _Application(total=len(functional_acks))
     # A batch's claims share its group control number: the 999 answers for each of them.
+    numbers = {ack.group_control_number: int(ack.group_control_number) for ack in functional_acks
+               if ack.group_control_number.isdigit()}
+    interchanges = await acks.lock_interchanges(set(numbers.values()))
     matches = []
     for ack in functional_acks:
-        number = int(ack.group_control_number) if ack.group_control_number.isdigit() else None
-        submissions = await store.submissions_by_control_number(number) if number is not None else []
+        submissions = interchanges.get(numbers.get(ack.group_control_number, -1), [])
         if not submissions:
             application.unmatched.append({"kind": "group_control_number", "reference": ack.group_control_number})
             continue
         application.matched += 1
         matches += [(ack, submission) for submission in submissions]
     for ack, submission in matches:
-        submission = await _receipt_proven(store, submission)
+        _receipt_proven(outcomes, submission)
+        state = outcomes.state(submission)
         verdict = _verdict_for(ack, submission["interchange_control_number"])
         # A 999 may arrive after the 277CA: it can still note acceptance (and warnings), never reject.
-        awaiting = submission["status"] in AWAITING_ACK
-        applies = awaiting or (verdict.accepted and submission["status"] in AWAITING_277CA)
-        await acks.add_result(_result(delivery_id, "x12.999", submission, verdict.status, verdict.accepted,
-                                      applies, list(verdict.reasons)))
+        awaiting = state.status in AWAITING_ACK
+        applies = awaiting or (verdict.accepted and state.status in AWAITING_277CA)
+        results.append(_result(delivery_id, "x12.999", submission, verdict.status, verdict.accepted, applies,
+                               list(verdict.reasons)))
         if not applies:
             continue
         # E ("accepted with errors") stays accepted: its reasons are kept as warnings in the result.
-        await store.update_submission(submission["submission_id"], ack_999=verdict.status)
+        outcomes.change(submission, ack_999=verdict.status)
         if verdict.accepted:
             continue
         reason = "999 rejected the claim's transaction set" + (
             ": " + "; ".join(verdict.reasons[:5]) if verdict.reasons else "")
-        await store.update_submission(submission["submission_id"], status="rejected", last_error=reason[:1000])
-        await store.update_billing_claim(submission["claim_id"], status="rejected")
+        outcomes.change(submission, status="rejected", last_error=reason[:1000])
+        outcomes.claim(submission["claim_id"], "rejected")
         error_codes = sorted({e.error_code for ts in ack.transaction_sets for s in ts.segment_errors
                               for e in s.element_errors} | {s.error_code for ts in ack.transaction_sets
                                                             for s in ts.segment_errors if s.error_code})
-        event = ClaimRejected(submission_id=submission["submission_id"], stage="999", status_category=verdict.status,
-                              status_code=",".join(error_codes) or verdict.status, reason=reason[:1000])
-        await store.record(submission["claim_id"], [_envelope(event, submission)])
+        outcomes.event(submission, ClaimRejected(
+            submission_id=submission["submission_id"], stage="999", status_category=verdict.status,
+            status_code=",".join(error_codes) or verdict.status, reason=reason[:1000]))
     return application
 
 
-async def _apply_277ca(store: SubmissionStore, acks: AcknowledgementStore, delivery_id: str,
-                       claims: tuple[ClaimAcknowledgement, ...]) -> _Application:
+async def _apply_277ca(acks: AcknowledgementStore, outcomes: SubmissionOutcomes, results: list[dict[str, Any]],
+                       delivery_id: str, claims: tuple[ClaimAcknowledgement, ...]) -> _Application:
     application = _Application(total=len(claims))
+    latest = await acks.lock_latest_versions({claim_ack.patient_control_number for claim_ack in claims})
     for claim_ack in claims:
-        claim = await store.billing_claim_by_pcn(claim_ack.patient_control_number)
-        submission = await store.latest_submission(claim["claim_id"]) if claim else None
+        submission = latest.get(claim_ack.patient_control_number)
         if submission is None:
             application.unmatched.append({"kind": "patient_control_number",
                                           "reference": claim_ack.patient_control_number})
             continue
         application.matched += 1
-        submission = await _receipt_proven(store, submission)
+        _receipt_proven(outcomes, submission)
+        status = outcomes.state(submission).status
         reason = claim_status_reason(claim_ack.statuses)
-        applies = submission["status"] in AWAITING_277CA and not (
-            submission["status"] == "accepted" and claim_ack.accepted)  # an accepted claim is accepted once
-        await acks.add_result(_result(delivery_id, "x12.277ca", submission, claim_ack.status_category_code,
-                                      claim_ack.accepted, applies, [status_reason(s) for s in claim_ack.statuses]))
+        applies = status in AWAITING_277CA and not (
+            status == "accepted" and claim_ack.accepted)  # an accepted claim is accepted once
+        results.append(_result(delivery_id, "x12.277ca", submission, claim_ack.status_category_code,
+                               claim_ack.accepted, applies, [status_reason(s) for s in claim_ack.statuses]))
         if applies:
-            await _apply_claim_status(store, submission, claim_ack, reason)
+            _apply_claim_status(outcomes, submission, claim_ack, reason)
     return application
 
 
-async def _receipt_proven(store: SubmissionStore, submission: dict[str, Any]) -> dict[str, Any]:
+def _receipt_proven(outcomes: SubmissionOutcomes, submission: dict[str, Any]) -> None:
     """The submission as it stands once its ack is taken as proof that the clearinghouse has it.
 
     A version still 'pending' in a batch was sent but its answer never recorded (the answer was lost, or
@@ -203,34 +211,33 @@ async def _receipt_proven(store: SubmissionStore, submission: dict[str, Any]) ->
     first, so claim.submitted precedes the ack's event; the batch's resend is then a replay that records
     nothing twice. A version in no batch has not left us, and stays what it is (the ack is unmatched by
     status and kept)."""
-    if submission["status"] != "pending" or submission["batch_id"] is None:
-        return submission
-    await record_version_sent(store, submission, submission["send_attempts"] + 1)
-    return {**submission, "status": "sent"}
+    state = outcomes.state(submission)
+    if state.status != "pending" or submission["batch_id"] is None:
+        return
+    outcomes.sent(submission, state.send_attempts + 1, utcnow())
 
 
-async def _apply_claim_status(store: SubmissionStore, submission: dict[str, Any], claim_ack: ClaimAcknowledgement,
-                              reason: str) -> None:
+def _apply_claim_status(outcomes: SubmissionOutcomes, submission: dict[str, Any], claim_ack: ClaimAcknowledgement,
+                        reason: str) -> None:
     detail = {"category": claim_ack.status_category_code, "status_code": claim_ack.status_code,
               "entity": claim_ack.entity_code, "payer_claim_control_number": claim_ack.payer_claim_control_number,
               "reason": reason}
     if claim_ack.accepted:
-        await store.update_submission(submission["submission_id"], status="accepted", ack_277ca=detail,
-                                      payer_claim_control_number=claim_ack.payer_claim_control_number)
-        await store.update_billing_claim(submission["claim_id"], status="accepted",
-                                         payer_claim_control_number=claim_ack.payer_claim_control_number)
+        outcomes.change(submission, status="accepted", ack_277ca=detail,
+                        payer_claim_control_number=claim_ack.payer_claim_control_number)
+        outcomes.claim(submission["claim_id"], "accepted", claim_ack.payer_claim_control_number)
         event: ClaimAccepted | ClaimRejected = ClaimAccepted(
             submission_id=submission["submission_id"], payer_claim_control_number=claim_ack.payer_claim_control_number,
             status_category=claim_ack.status_category_code, status_code=claim_ack.status_code)
     else:
         # The claim goes back to be corrected: claim.rejected carries the cause in words.
         rejecting = next((s for s in claim_ack.statuses if s.rejected), claim_ack.statuses[0])
-        await store.update_submission(submission["submission_id"], status="rejected", ack_277ca=detail)
-        await store.update_billing_claim(submission["claim_id"], status="rejected")
+        outcomes.change(submission, status="rejected", ack_277ca=detail)
+        outcomes.claim(submission["claim_id"], "rejected")
         event = ClaimRejected(submission_id=submission["submission_id"], stage="277CA",
                               status_category=rejecting.category_code, status_code=rejecting.status_code,
                               reason=f"277CA rejected the claim: {reason}"[:1000])
-    await store.record(submission["claim_id"], [_envelope(event, submission)])
+    outcomes.event(submission, event)
 
 
 def _result(delivery_id: str, kind: str, submission: dict[str, Any], status: str, accepted: bool, applied: bool,

@@ -24,14 +24,11 @@ from services.submission.adapters.clearinghouse import (
     ClearinghouseUnavailable,
     OutboundBatch,
 )
-from services.submission.adapters.repository import SubmissionStore, utcnow
+from services.submission.adapters.repository import utcnow
 from services.submission.domain.send_backoff import Backoff
-from services.submission.domain.submission_plan import patient_control_number_for
-from services.submission.service_layer.handlers import _envelope, submitted_event
-from shared.contracts.encounter import Encounter
+from services.submission.service_layer.submission_outcomes import SubmissionOutcomes
 from shared.db import unit_of_work
-from shared.events.claim_events import ClaimRejected
-from shared.telemetry import claim_span_attributes
+from shared.messaging.deliveries import span_context_of
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -61,9 +58,11 @@ async def _send(session: AsyncSession, batch: dict, adapter: ClearinghouseAdapte
     store = BatchStore(session)
     members = await store.members(batch["batch_id"], lock=True)
     attempts = batch["send_attempts"] + 1
-    # The send continues the first claim's trace; each claim's own record continues its own (see _record_sent).
+    # The send continues the first claim's trace and links every other claim's; each claim's own events
+    # continue its own trace (SubmissionOutcomes).
     parent = _trace_of(members[0] if members else {})
-    with tracer.start_as_current_span("submit 837 to clearinghouse", context=parent, attributes={
+    links = [trace.Link(context) for m in members[1:] if (context := span_context_of(m.get("traceparent")))]
+    with tracer.start_as_current_span("submit 837 to clearinghouse", context=parent, links=links, attributes={
             "clearinghouse": adapter.name, "payer.id": batch["payer_id"], "batch.claims": len(members),
             "x12.interchange_control_number": str(batch["interchange_control_number"]), "batch.attempt": attempts}):
         try:
@@ -80,13 +79,16 @@ async def _send(session: AsyncSession, batch: dict, adapter: ClearinghouseAdapte
         except ClearinghouseRefused as error:
             await store.update_batch(batch["batch_id"], state="failed", send_attempts=attempts,
                                      last_error=str(error)[:500])
-            await _record_refused(SubmissionStore(session), members, str(error)[:500], attempts)
+            outcomes = SubmissionOutcomes()
+            for submission in members:
+                outcomes.refused(submission, attempts, str(error)[:500])
+            await outcomes.write(session)
             return 0
         after_send()
         trace.get_current_span().set_attribute("clearinghouse.replayed", receipt.replayed)
         await store.update_batch(batch["batch_id"], state="sent", send_attempts=attempts, sent_at=utcnow(),
                                  last_error=None)
-        await _record_sent(SubmissionStore(session), members, attempts)
+        await record_versions_sent(session, members, attempts)
     return 1
 
 
@@ -94,37 +96,13 @@ def _trace_of(submission: dict) -> Context:
     return propagate.extract({"traceparent": submission["traceparent"]} if submission.get("traceparent") else {})
 
 
-async def _record_sent(store: SubmissionStore, members: list[dict], attempts: int) -> None:
-    batch_span = trace.Link(trace.get_current_span().get_span_context())
+async def record_versions_sent(session: AsyncSession, members: list[dict], attempts: int) -> None:
+    """Mark the batch's versions sent and put claim.submitted on each one's history (one statement per table).
+
+    An ack that overtook a lost answer already proved receipt and recorded its version sent: it is skipped."""
+    outcomes = SubmissionOutcomes()
+    now = utcnow()
     for submission in members:
-        # An ack that overtook a lost answer already proved receipt and recorded the version sent.
-        if submission["status"] != "pending":
-            continue
-        await record_version_sent(store, submission, attempts, links=[batch_span])
-
-
-async def record_version_sent(store: SubmissionStore, submission: dict, attempts: int,
-                              links: list[trace.Link] | None = None) -> None:
-    """Mark one claim version sent and put claim.submitted on its history, in the caller's transaction."""
-    with tracer.start_as_current_span("record claim version sent", context=_trace_of(submission),
-                                      links=links or [], attributes=claim_span_attributes(
-                                          submission["claim_id"], submission["tenant_id"])):
-        await store.update_submission(submission["submission_id"], send_attempts=attempts, status="sent",
-                                      sent_at=utcnow(), last_error=None)
-        claim = await store.billing_claim_by_pcn(patient_control_number_for(submission["claim_id"]))
-        assert claim is not None
-        await store.update_billing_claim(submission["claim_id"], status="submitted")
-        # The version's own encounter: the claim's latest may have moved on since this version was queued.
-        event = submitted_event(submission, Encounter.model_validate(submission.get("encounter")
-                                                                    or claim["encounter"]))
-        await store.record(submission["claim_id"], [_envelope(event, submission)])
-
-
-async def _record_refused(store: SubmissionStore, members: list[dict], reason: str, attempts: int) -> None:
-    for submission in members:
-        await store.update_submission(submission["submission_id"], send_attempts=attempts, status="refused",
-                                      last_error=reason)
-        await store.update_billing_claim(submission["claim_id"], status="rejected")
-        rejected = ClaimRejected(submission_id=submission["submission_id"], stage="999", status_category="R",
-                                 status_code="refused", reason=reason)
-        await store.record(submission["claim_id"], [_envelope(rejected, submission)])
+        if submission["status"] == "pending":
+            outcomes.sent(submission, attempts, now)
+    await outcomes.write(session)

@@ -1,41 +1,32 @@
 """Corrected claims: a re-coded claim, or a user's replacement or void, becomes a new claim version.
 
 Each version is scrubbed with its own frequency and payer claim control number, queued as its own
-submission (the dispatcher sends it) and recorded in the claim's version history.
+submission (the dispatcher sends it) and recorded in the claim's version history. `plan_correction` decides
+for one claim in memory; the consumers (service_layer/coded_claims.py) plan a whole batch with it and write the
+set at once, a user's request writes a set of one.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.submission.adapters.claim_version_sets import ClaimVersionSetStore
 from services.submission.adapters.claim_versions import ClaimVersionStore, sent_versions
-from services.submission.adapters.repository import SubmissionStore, utcnow
+from services.submission.adapters.repository import utcnow
 from services.submission.domain.billable_claim import ClaimFrequency
 from services.submission.domain.claim_correction import (
-    CorrectionNotAllowed,
     CorrectionTrigger,
     NextVersion,
     encounter_for_frequency,
     plan_next_version,
 )
 from services.submission.domain.scrubber import LIBRARY, ScrubContext, ScrubResult, bundled_payer_settings
-from services.submission.service_layer.handlers import SOURCE, prepare_coded_claim, queue_version
+from services.submission.service_layer.version_writes import Cause, PlannedVersion, VersionWrites
 from shared.contracts.encounter import Encounter
-from shared.events.claim_events import (
-    ClaimAccepted,
-    ClaimCoded,
-    ClaimRejected,
-    ClaimScrubFailed,
-    RemittancePosted,
-    ScrubEdit,
-)
-from shared.events.envelope import EventEnvelope
-from shared.messaging.outbox import envelope_for
-
-log = logging.getLogger(__name__)
+from shared.events.claim_events import ScrubEdit
 
 
 class ClaimNotBilled(Exception):
@@ -54,63 +45,26 @@ class QueuedVersion:
     scrub_edits: list[ScrubEdit]
 
 
-async def apply_coded_claim(session: AsyncSession, event: ClaimCoded, envelope: EventEnvelope) -> None:
-    """claim.coded: a new claim is prepared as before; a claim already billed is billed again when its
-    coded encounter changed (replacement, or a new original when the payer never accepted it)."""
-    claim = await ClaimVersionStore(session).lock_billing_claim(envelope.claim_id)
-    if claim is None:
-        await prepare_coded_claim(session, event, envelope)
-        return
-    if claim["encounter"] == event.encounter.model_dump(mode="json"):
-        return  # coded again to the same result: nothing to correct
-    await SubmissionStore(session).update_billing_claim(envelope.claim_id,
-                                                        encounter=event.encounter.model_dump(mode="json"))
-    try:
-        await _queue_next(session, claim, event.encounter, CorrectionTrigger.RECODED)
-    except CorrectionNotAllowed as refused:
-        # Only a version awaiting its 277CA refuses a re-coding: whether the change goes as a 7 or a
-        # new 1 depends on that answer, so it waits for it (release_held_correction).
-        log.info("re-coded claim held: %s", refused.reason)
-        await SubmissionStore(session).update_billing_claim(envelope.claim_id, correction_pending=True)
-
-
-async def release_held_correction(session: AsyncSession, event: ClaimAccepted | ClaimRejected,
-                                  envelope: EventEnvelope) -> None:
-    """claim.accepted / claim.rejected (our own): a re-coding held for that answer is billed now."""
-    claim = await ClaimVersionStore(session).lock_billing_claim(envelope.claim_id)
-    if claim is None or not claim["correction_pending"]:
-        return
-    try:
-        await _queue_next(session, claim, Encounter.model_validate(claim["encounter"]), CorrectionTrigger.RECODED)
-    except CorrectionNotAllowed as refused:
-        log.info("re-coded claim still held: %s", refused.reason)
-        return
-    await SubmissionStore(session).update_billing_claim(envelope.claim_id, correction_pending=False)
-
-
 async def request_correction(session: AsyncSession, tenant_id: str, claim_id: str,
                              trigger: CorrectionTrigger) -> QueuedVersion:
     """A user's replacement (the latest coded encounter as frequency 7) or void (frequency 8 of the
     version the payer holds); CorrectionNotAllowed or ClaimNotBilled when it cannot be sent."""
-    store = ClaimVersionStore(session)
-    claim = await store.lock_billing_claim(claim_id, tenant_id)
+    claim = await ClaimVersionStore(session).lock_billing_claim(claim_id, tenant_id)
     if claim is None:
         raise ClaimNotBilled(claim_id)
-    encounter = Encounter.model_validate(claim["encounter"])
-    return await _queue_next(session, claim, encounter, trigger)
+    history = (await ClaimVersionSetStore(session).histories([claim_id]))[claim_id]
+    writes = VersionWrites()
+    queued = plan_correction(writes, claim, history, Encounter.model_validate(claim["encounter"]), trigger,
+                             Cause.of_request())
+    await writes.write(session)
+    await writes.record(session)
+    return queued
 
 
-async def note_remittance(session: AsyncSession, event: RemittancePosted, envelope: EventEnvelope) -> None:
-    """claim.remittance_posted: the version's outcome (paid, denied, reversed ...) for its history, and the
-    835's CLP07 as the payer's claim control number when no 277CA gave one."""
-    await ClaimVersionStore(session).note_adjudication(envelope.claim_id, event.payer_id, event.claim_status,
-                                                       event.payer_claim_control_number)
-
-
-async def _queue_next(session: AsyncSession, claim: dict, encounter: Encounter,
-                      trigger: CorrectionTrigger) -> QueuedVersion:
-    store = ClaimVersionStore(session)
-    history = await store.versions(claim["claim_id"])
+def plan_correction(writes: VersionWrites, claim: dict[str, Any], history: list[dict[str, Any]],
+                    encounter: Encounter, trigger: CorrectionTrigger, cause: Cause) -> QueuedVersion:
+    """Plan the claim's next version into writes (or its scrub failure); CorrectionNotAllowed when the
+    history does not allow it now (nothing is planned then)."""
     plan = plan_next_version(sent_versions(history), trigger)
     if plan.frequency_code is ClaimFrequency.VOID:
         # A void takes back the claim as the payer holds it, not a newer coding of it.
@@ -123,19 +77,17 @@ async def _queue_next(session: AsyncSession, claim: dict, encounter: Encounter,
                                                payer_claim_control_number=plan.payer_claim_control_number,
                                                payer_settings=bundled_payer_settings()))
     edits = scrub_edits(scrub)
-    submissions = SubmissionStore(session)
     if scrub.blocks_submission:
-        await submissions.update_billing_claim(claim["claim_id"], status="needs_correction")
-        await submissions.record(claim["claim_id"], [envelope_for(
-            ClaimScrubFailed(edits=edits), source=SOURCE, claim_id=claim["claim_id"], tenant_id=claim["tenant_id"])])
+        writes.change(claim, status="needs_correction")
+        writes.scrub_failed(claim["claim_id"], claim["tenant_id"], edits, cause)
         return _queued(claim["claim_id"], plan, None, edits)
-    submission_id = await queue_version(
-        submissions, claim["claim_id"], claim["tenant_id"], billed, plan.claim_version, plan.frequency_code.value,
-        plan.payer_claim_control_number,
-        details={"trigger": trigger.value, "corrects_payer_claim_control_number": plan.payer_claim_control_number})
-    await submissions.update_billing_claim(claim["claim_id"], status="queued", current_version=plan.claim_version,
-                                           correction_pending=False)
-    return _queued(claim["claim_id"], plan, submission_id, edits)
+    version = PlannedVersion(
+        claim_id=claim["claim_id"], tenant_id=claim["tenant_id"], encounter=billed, claim_version=plan.claim_version,
+        frequency_code=plan.frequency_code.value, payer_claim_control_number=plan.payer_claim_control_number,
+        cause=cause, trigger=trigger.value)
+    writes.versions.append(version)
+    writes.change(claim, status="queued", current_version=plan.claim_version, correction_pending=False)
+    return _queued(claim["claim_id"], plan, version.submission_id, edits)
 
 
 def scrub_edits(scrub: ScrubResult) -> list[ScrubEdit]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,7 +37,7 @@ from services.submission.domain.submission_plan import Submitter
 from shared.contracts.encounter import Encounter
 from shared.db import unit_of_work
 from shared.events.claim_events import RemittancePosted
-from shared.events.envelope import EventEnvelope
+from shared.messaging.deliveries import ConsumerUnitOfWork, Delivery, DeliveryFailed
 from shared.telemetry import claim_span_attributes
 from shared.x12.reader_threads import read_off_the_loop
 from shared.x12.tokenizer import X12SyntaxError
@@ -181,6 +182,16 @@ async def record_277(session: AsyncSession, inquiry_id: str, trace_number: str, 
     return "answered"
 
 
-async def note_remittance_posted(session: AsyncSession, event: RemittancePosted, envelope: EventEnvelope) -> None:
-    """An 835 was posted for the claim: it needs no more follow-up."""
-    await FollowUpStore(session).note_remittance(envelope.claim_id, envelope.tenant_id, event.era_id, envelope.time)
+class RemittanceArrivals:
+    """claim.remittance_posted: an 835 was posted for each claim, which needs no more follow-up (one statement
+    for the batch)."""
+
+    async def apply(self, uow: ConsumerUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        arrivals = []
+        for delivery in deliveries:
+            try:
+                event: RemittancePosted = delivery.event
+            except Exception as error:
+                raise DeliveryFailed(delivery, error) from error
+            arrivals.append((delivery.claim_id, delivery.tenant_id, event.era_id, delivery.envelope.time))
+        await FollowUpStore(uow.session).note_remittances(arrivals)

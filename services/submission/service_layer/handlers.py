@@ -1,100 +1,38 @@
-"""Submission's use cases: prepare a claim version, send it, apply the clearinghouse's answers."""
+"""What every submission use case shares: the 837 of a claim version, and claim.submitted for a sent one."""
 
 from __future__ import annotations
 
 import logging
-import uuid
+from decimal import Decimal
 
 from opentelemetry import trace
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.submission.adapters.repository import SubmissionStore, utcnow
 from services.submission.domain.billable_claim import BillableClaim
-from services.submission.domain.cob_adjudication import PriorPayerAdjudication, billed_coverage
+from services.submission.domain.cob_adjudication import PriorPayerAdjudication
 from services.submission.domain.institutional_claim import INPATIENT_BILL_CLASSES, InstitutionalClaim
 from services.submission.domain.institutional_encounter import institutional_details_from
 from services.submission.domain.interchange_837i import write_837i
 from services.submission.domain.interchange_837p import write_837p
 from services.submission.domain.interchange_header import InterchangeHeader
-from services.submission.domain.scrubber import LIBRARY, ScrubContext, ScrubResult, bundled_payer_settings
 from services.submission.domain.submission_plan import (
     Submitter,
     line_control_numbers_for,
     patient_control_number_for,
 )
-from services.submission.service_layer.learned_edits import with_learned_edits
 from shared.contracts.encounter import Encounter
 from shared.events.claim_events import (
     BilledLine,
-    ClaimCoded,
-    ClaimScrubFailed,
     ClaimSubmitted,
-    ScrubEdit,
 )
 from shared.events.envelope import EventEnvelope
 from shared.messaging.outbox import envelope_for
-from shared.telemetry import current_traceparent
 
 SOURCE = "submission"
 DEFAULT_SUBMITTER = Submitter()
 UNKNOWN_ADMISSION_TYPE = "9"
+CENTS = Decimal("0.01")
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
-
-
-async def prepare_coded_claim(session: AsyncSession, event: ClaimCoded, envelope: EventEnvelope) -> None:
-    """Scrub a newly coded claim, then queue its 837P (version 1, frequency 1) unless the scrubber found errors."""
-    store = SubmissionStore(session)
-    pcn = patient_control_number_for(envelope.claim_id)
-    context = ScrubContext(today=utcnow().date(), payer_settings=bundled_payer_settings())
-    scrub = await with_learned_edits(session, envelope.tenant_id, event.encounter, context,
-                                     LIBRARY.scrub(event.encounter, context))
-    if not await store.add_billing_claim({
-        "claim_id": envelope.claim_id, "tenant_id": envelope.tenant_id, "patient_control_number": pcn,
-        "encounter": event.encounter.model_dump(mode="json"), "current_version": 1,
-        "status": "needs_correction" if scrub.blocks_submission else "queued"}):
-        return  # this claim was already prepared
-    _note_scrub(scrub)
-    if scrub.blocks_submission:
-        failed = ClaimScrubFailed(edits=[ScrubEdit(edit_id=f.edit_id, severity=f.severity, message=f.message,
-                                                   fix_hint=f.fix_hint, pointer=f.pointer) for f in scrub.findings])
-        await store.record(envelope.claim_id, [envelope_for(failed, source=SOURCE, claim_id=envelope.claim_id,
-                                                            tenant_id=envelope.tenant_id)])
-        return
-    await queue_version(store, envelope.claim_id, envelope.tenant_id, event.encounter, 1, "1", None)
-
-
-def _note_scrub(scrub: ScrubResult) -> None:
-    # Edit ids and pointers only: the values they point at may be PHI.
-    trace.get_current_span().set_attributes({
-        "scrub.library_version": scrub.library_version,
-        "scrub.edit_ids": [f.edit_id for f in scrub.findings]})
-    if scrub.findings:
-        log.info("scrubber found %s", ", ".join(f"{f.edit_id}({f.severity})@{f.pointer}" for f in scrub.findings))
-
-
-async def queue_version(store: SubmissionStore, claim_id: str, tenant_id: str, encounter: Encounter,
-                        claim_version: int, frequency_code: str, payer_claim_control_number: str | None,
-                        submitter: Submitter = DEFAULT_SUBMITTER, *,
-                        prior_payer_adjudication: PriorPayerAdjudication | None = None,
-                        details: dict | None = None) -> str:
-    """Build one claim version's interchange and store it as pending; returns the submission id.
-
-    With the primary's adjudication the version bills the secondary; details are further columns
-    (trigger, corrects_payer_claim_control_number, prior_payer) describing why it was sent."""
-    control_number = await store.next_control_number()
-    x12 = interchange_for(submitter.header(control_number, utcnow()), claim_id, encounter, claim_version,
-                          frequency_code, payer_claim_control_number, prior_payer_adjudication)
-    coverage = billed_coverage(encounter, prior_payer_adjudication)
-    submission_id = str(uuid.uuid4())
-    await store.add_submission({
-        "submission_id": submission_id, "claim_id": claim_id, "tenant_id": tenant_id,
-        "claim_version": claim_version, "frequency_code": frequency_code,
-        "payer_id": coverage.payer.payer_id, "status": "pending",
-        "interchange_control_number": control_number, "x12": x12, "traceparent": current_traceparent(),
-        "encounter": encounter.model_dump(mode="json"), "payer_responsibility": coverage.priority,
-        **(details or {})})
-    return submission_id
 
 
 def interchange_for(header: InterchangeHeader, claim_id: str, encounter: Encounter, claim_version: int,
@@ -118,20 +56,23 @@ def interchange_for(header: InterchangeHeader, claim_id: str, encounter: Encount
         prior_payer_adjudication=prior_payer_adjudication)])
 
 
-def submitted_event(submission: dict, encounter: Encounter) -> ClaimSubmitted:
-    """What remittance and the timeline need to know about a sent claim version."""
+def submitted_event_from(submission: dict, encounter: dict) -> ClaimSubmitted:
+    """What remittance and the timeline need to know about a sent claim version, from the encounter the
+    version billed as stored (JSON, validated when it was coded: read, not validated again)."""
     pcn = patient_control_number_for(submission["claim_id"])
-    numbers = line_control_numbers_for(pcn, submission["claim_version"], len(encounter.service_lines))
+    lines = encounter["service_lines"]
+    numbers = line_control_numbers_for(pcn, submission["claim_version"], len(lines))
     return ClaimSubmitted(
         submission_id=submission["submission_id"], claim_version=submission["claim_version"],
         patient_control_number=pcn, frequency_code=submission["frequency_code"],
         payer_id=submission["payer_id"], interchange_control_number=str(submission["interchange_control_number"]),
-        total_charge=encounter.total_charge, billing_provider_npi=encounter.billing_provider.npi,
-        patient_account_number=encounter.patient.account_number,
-        lines=[BilledLine(line_control_number=number, procedure_code=line.procedure_code,
-                          modifiers=line.modifiers, units=line.units, charge=line.charge,
-                          date_of_service=line.date_of_service or encounter.date_of_service)
-               for number, line in zip(numbers, encounter.service_lines, strict=True)])
+        total_charge=sum((Decimal(line["charge"]) for line in lines), Decimal("0.00")).quantize(CENTS),
+        billing_provider_npi=encounter["billing_provider"]["npi"],
+        patient_account_number=encounter["patient"]["account_number"],
+        lines=[BilledLine(line_control_number=number, procedure_code=line["procedure_code"],
+                          modifiers=line.get("modifiers") or [], units=line["units"], charge=line["charge"],
+                          date_of_service=line.get("date_of_service") or encounter["date_of_service"])
+               for number, line in zip(numbers, lines, strict=True)])
 
 
 def _envelope(event: object, submission: dict) -> EventEnvelope:

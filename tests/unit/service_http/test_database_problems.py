@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared.db import TransactionContention
 from shared.http.problems import install_problem_handlers
@@ -34,6 +35,7 @@ def _app_raising(error: Exception) -> TestClient:
 
 @pytest.mark.parametrize(("error", "status", "retry_after"), [
     (TransactionContention("lost 4 times"), 503, "1"),
+    (PoolTimeout("QueuePool limit of size 10 overflow 10 reached"), 503, "1"),
     (_wrapped(asyncpg.exceptions.DeadlockDetectedError("deadlock detected")), 503, "1"),
     (_wrapped(asyncpg.exceptions.SerializationError("could not serialize access")), 503, "1"),
     (_wrapped(asyncpg.exceptions.CannotConnectNowError("the database system is starting up")), 503, "2"),

@@ -53,6 +53,14 @@ def test_the_kind_of_837_is_read_from_gs08() -> None:
     assert implementation_guide_of(INSTITUTIONAL[0]) == "005010X223A2"
 
 
+def test_the_kind_of_837_is_read_from_the_head_of_the_interchange_alone() -> None:
+    # The dispatcher reads only the first 300 characters of each queued version: ISA and GS are in them.
+    assert implementation_guide_of(PROFESSIONAL[0][:300]) == "005010X222A1"
+    assert implementation_guide_of(INSTITUTIONAL[0][:300]) == "005010X223A2"
+    with_line_breaks = PROFESSIONAL[0].replace("~", "~\r\n")
+    assert implementation_guide_of(with_line_breaks[:300]) == "005010X222A1"
+
+
 def test_professional_and_institutional_claims_never_share_an_interchange() -> None:
     with pytest.raises(InvalidBillableClaim, match="one kind"):
         merge_claim_interchanges(interchange_header(5), [PROFESSIONAL[0], INSTITUTIONAL[0]])

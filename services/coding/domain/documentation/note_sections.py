@@ -1,4 +1,8 @@
-"""Section headers the reader recognises at the start of a line, and where a note's assessment and plan lie."""
+"""Section headers the reader recognises, and where a note's assessment and plan lie.
+
+A header opens a line, or, in a note dictated as one paragraph ("... BP 148/92. Assessment: ... Plan: ..."),
+follows the end of a sentence; the one- and two-letter headers (A:, P:, S:, O:, CC:, ...) count only at the
+start of a line, where they cannot be a word that happens to precede a colon."""
 
 from __future__ import annotations
 
@@ -20,16 +24,23 @@ SECTION_HEADERS: dict[str, tuple[str, ...]] = {
     "physical_exam": ("exam:", "physical exam:", "pe:", "examination:", "o:", "objective:"),
     "data": ("data:", "labs:", "results:", "imaging:", "studies:"),
 }
-_HEADER = re.compile(r"^[ \t]*(" + "|".join(sorted((re.escape(h) for hs in SECTION_HEADERS.values() for h in hs),
-                                                    key=len, reverse=True)) + ")", re.IGNORECASE | re.MULTILINE)
+_ALL = sorted((h for hs in SECTION_HEADERS.values() for h in hs), key=len, reverse=True)
+_HEADER = re.compile(r"(?:^[ \t]*|(?<=[.;!?])[ \t]+)(" + "|".join(map(re.escape, _ALL)) + ")",
+                     re.IGNORECASE | re.MULTILINE)
+_LINE_START_ONLY = frozenset(h for h in _ALL if len(h) <= 3)
 _CATEGORY = {header: category for category, headers in SECTION_HEADERS.items() for header in headers}
 
 
 def sections(note: str) -> list[tuple[str, int, int]]:
     """(category, start, end) of each headed section, in order; text before the first header has none."""
-    found = [(_CATEGORY[m.group(1).lower()], m.start(1)) for m in _HEADER.finditer(note)]
+    found = [(_CATEGORY[m.group(1).lower()], m.start(1)) for m in _HEADER.finditer(note)
+             if m.group(1).lower() not in _LINE_START_ONLY or _at_line_start(note, m.start(1))]
     return [(category, start, found[i + 1][1] if i + 1 < len(found) else len(note))
             for i, (category, start) in enumerate(found)]
+
+
+def _at_line_start(note: str, position: int) -> bool:
+    return note[note.rfind("\n", 0, position) + 1:position].strip() == ""
 
 
 def assessment_regions(note: str) -> list[tuple[int, int]]:

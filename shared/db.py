@@ -19,7 +19,9 @@ def create_engine(database_url: str, *, pool_size: int = 10, instrument: bool = 
     """Build the service's engine (called from the composition root, never at import time).
 
     `instrument`: a span per statement (TRACE_SQL_STATEMENTS), off by default: it cost more than the
-    statements. Parameters are never put in error messages (they can be PHI)."""
+    statements. Parameters are never put in error messages (they can be PHI). Overflow connections (beyond
+    pool_size) are closed when returned: a pool smaller than the work under way opens a connection, and
+    prepares its statements again, for nearly every request."""
     engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=10, hide_parameters=True,
                                  pool_timeout=pool_timeout)
     # Not pool_pre_ping: on asyncpg it costs three round trips (BEGIN, a query, ROLLBACK) per checkout,

@@ -51,6 +51,7 @@ class ServiceRuntime:
         self.role: ProcessRole = settings.process_role
         self.tables = tables
         self.engine = create_engine(settings.database_url, instrument=settings.trace_sql_statements,
+                                    pool_size=settings.database_pool_size,
                                     pool_timeout=settings.database_pool_timeout_seconds)
         self.sessions = session_factory(self.engine)
         self.producer = build_producer(settings.kafka_bootstrap)

@@ -62,6 +62,8 @@ class ServiceSettings(KafkaSecuritySettings, TenantEventKeySettings):
                                       "insert; this is only the longest wait should a notification be lost")
     max_in_flight_requests: int = Field(default=128, ge=1, description="requests one process works on at once; "
                                         "more are answered 503 with Retry-After at once (load shedding)")
+    database_pool_size: int = Field(default=24, ge=1, description="connections a process keeps open; more than the "
+                                    "requests and batches it works on at once means none is opened per request")
     database_pool_timeout_seconds: float = Field(default=3.0, gt=0, description="longest wait for a database "
                                                  "connection before a request is answered 503")
     process_role: ProcessRole = Field(default="all", description="api: HTTP only; worker: consumers, relay and "

@@ -60,7 +60,7 @@ def up(run_dir: Path, port: int) -> str:
     _chown(run_dir / "pg")
     status = subprocess.run(_as_owner([str(PG_BIN / "pg_ctl"), "-D", str(data), "status"]), capture_output=True)
     if status.returncode != 0:
-        options = (f"-p {port} -c listen_addresses=127.0.0.1 -k {sockets} -c max_connections=300 "
+        options = (f"-p {port} -c listen_addresses=127.0.0.1 -k {sockets} -c max_connections=600 "
                    "-c shared_buffers=256MB -c fsync=on -c synchronous_commit=on")
         subprocess.run(_as_owner([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(logfile), "-o", options,
                                   "-w", "-t", "60", "start"]), check=True, capture_output=True)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.admin_api import admin_client, assert_problem, issue_key, tenant_with_key
+from tests.e2e.admin_api import admin_client, assert_problem, issue_key, tenant_with_payee
 from tests.e2e.conftest import claim_reaching
 from tests.e2e.denials_api import NO_CLAIM, denial_of, new_claim, payer_claim_number, timeline_types
 from tests.e2e.denials_api import tenant_api as tenant_api  # a fixture
@@ -78,7 +78,7 @@ async def test_an_appeal_gets_a_deadline_and_a_letter_and_a_later_835_overturns_
 async def test_a_write_off_above_the_limit_waits_for_another_credentials_approval(stack: dict[str, str]) -> None:
     # Requester and approver are the credentials that call, never names in the body: two keys of one tenant.
     async with admin_client(stack) as admin:
-        requester = await tenant_with_key(admin)
+        requester = await tenant_with_payee(admin, stack)  # its 835s are routed to it
         approver = await issue_key(admin, requester.tenant_id)
     async with httpx.AsyncClient(headers=requester.headers(), timeout=20) as api, \
             httpx.AsyncClient(headers=approver.headers(), timeout=20) as second:
@@ -87,7 +87,8 @@ async def test_a_write_off_above_the_limit_waits_for_another_credentials_approva
         encounter_lines = encounter_for("SIMDNY")["service_lines"]
         for line in encounter_lines:
             line["charge"] = "400.00"  # 800 in all: above the default 500 approval limit
-        claim_id = await new_claim(api, stack, "SIMDNY", service_lines=encounter_lines)
+        claim_id = await new_claim(api, stack, "SIMDNY", service_lines=encounter_lines,
+                                   billing_provider=requester.billing_provider())
         denial = await denial_of(api, stack, claim_id)
         assert denial["denied_amount"] == "800.00"
         url = f"{stack['DENIALS_URL']}/v1/denials/{denial['denial_id']}/write-offs"

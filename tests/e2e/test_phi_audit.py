@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.admin_api import admin_client, tenant_with_key
+from tests.e2e.admin_api import TenantClient, admin_client, tenant_with_payee
 from tests.e2e.conftest import claim_reaching, post_encounter
 from tests.e2e.denials_api import NO_CLAIM, denial_of
 from tests.e2e.polling import eventually
@@ -26,10 +26,12 @@ SIMACK_REMITTANCE_DAYS = 14  # services/submission/domain/follow_up_payers.json
 
 @pytest.fixture(scope="module")
 async def tenant(stack: dict[str, str]) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
-    """A tenant of its own (so its audit rows are only this module's) with a client on its key."""
+    """A tenant of its own (so its audit rows are only this module's) with a client on its key, billing
+    under the payee its 835s are routed by."""
     async with admin_client(stack) as admin:
-        key = await tenant_with_key(admin)
-    async with httpx.AsyncClient(headers={**key.headers(), **AGENT}, timeout=30) as client:
+        key = await tenant_with_payee(admin, stack)
+    async with TenantClient(headers={**key.headers(), **AGENT}, timeout=30) as client:
+        client.billing_provider = key.billing_provider()
         for url in (f"{stack['DENIALS_URL']}/v1/denials", f"{stack['CODING_URL']}/v1/claims/{NO_CLAIM}/coding",
                     f"{stack['SUBMISSION_URL']}/v1/scrubber/edits", f"{stack['REMITTANCE_URL']}/v1/eras"):
             await eventually(lambda url=url: client.get(url), lambda r: r.status_code != 401, f"{url} to know the key")
@@ -47,7 +49,8 @@ async def audited(stack: dict[str, str], service: str, claim_id: str) -> list[tu
             for e in entries]
 
 
-async def claim(client: httpx.AsyncClient, stack: dict[str, str], payer: str, **changes: Any) -> str:
+async def claim(client: TenantClient, stack: dict[str, str], payer: str, **changes: Any) -> str:
+    changes = {"billing_provider": client.billing_provider, **changes}
     response = await post_encounter(client, stack, encounter_for(payer, **changes))
     assert response.status_code == 202, response.text
     return response.json()["claim_id"]

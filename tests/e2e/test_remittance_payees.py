@@ -73,7 +73,8 @@ async def test_an_identifier_belongs_to_one_tenant_and_taking_another_tenants_is
     taken = assert_problem(await register_payees(admin, second.tenant_id, [new_npi(), npi], []), 409)
     assert taken["identifiers"] == [{"kind": "npi", "identifier": npi}]
     assert first.tenant_id not in json.dumps(taken)  # who holds it is not the asker's business
-    invalid = assert_problem(await register_payees(admin, second.tenant_id, [npi[:9] + "0"], ["12345"]), 422)
+    wrong_check_digit = npi[:9] + str((int(npi[9]) + 1) % 10)  # not "0": a tenth of NPIs end in 0
+    invalid = assert_problem(await register_payees(admin, second.tenant_id, [wrong_check_digit], ["12345"]), 422)
     assert invalid["detail"] == ("npis[0] is not a 10-digit NPI with its check digit; "
                                  "tins[0] is not a 9-digit tax id")
     assert_problem(await register_payees(admin, f"nobody-{uuid.uuid4().hex[:8]}", [npi], []), 404)

@@ -27,7 +27,7 @@ from tests.support.environment import IsolatedEnvironment
 from tests.support.inprocess import in_process_stack
 from tests.support.payees import register_new_payee, remittance_routes
 
-NOTE_PHRASE = "zebrafinch tremor noted by Mrs Quillfeather"
+NOTE_PHRASE = "zebrafinch postcard brought by Mrs Quillfeather"  # no finding: coding has nothing to add
 
 
 class Captured(logging.Handler):

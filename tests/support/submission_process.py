@@ -25,7 +25,8 @@ from tests.e2e.polling import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy" / "local"))
-import stack_process  # noqa: E402 - deploy/local is a script folder, not a package
+import stack  # noqa: E402 - deploy/local is a script folder, not a package
+import stack_process  # noqa: E402
 
 NAME = "submission"
 
@@ -82,18 +83,17 @@ def _run_dir() -> Path:
     return ROOT / run_dir
 
 
-def _environment(extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "PYTEST_"))
-           or k == "OTEL_EXPORTER_OTLP_ENDPOINT"}
-    env.update(extra)
+def _environment(run_dir: Path, extra: dict[str, str]) -> dict[str, str]:
+    """What the stack gives submission (its own database role and secrets, never the test's), plus extra."""
+    env = stack._process_env(stack.environment(run_dir), NAME, **extra)
+    env = {k: v for k, v in env.items() if not k.startswith("PYTEST_")}
     env["HTTP_PORT"] = str(urlparse(os.environ["SUBMISSION_URL"]).port)
-    env["PYTHONUNBUFFERED"] = "1"
     return env
 
 
 async def _start(run_dir: Path, extra: dict[str, str], wait: bool = True) -> SubmissionInstance:
-    pid = stack_process.start(run_dir, NAME, [sys.executable, "-m", "services.submission"], _environment(extra),
-                              ROOT)
+    pid = stack_process.start(run_dir, NAME, [sys.executable, "-m", "services.submission"],
+                              _environment(run_dir, extra), ROOT)
     if wait:
         await _wait_ready(os.environ["SUBMISSION_URL"] + "/readyz", SubmissionInstance(pid))
     return SubmissionInstance(pid)

@@ -40,7 +40,7 @@ def test_a_payment_its_reversal_and_the_correction_in_one_file_post_in_order() -
         [True, True, True]
 
     assert [r["status_code"] for r in batch.era_claims] == ["1", "22", "1"]
-    assert [e.data["claim_status"] for e in batch.events] == ["paid", "reversed", "paid"]
+    assert [e.data["claim_status"] for e, _trace in batch.events] == ["paid", "reversed", "paid"]
     assert batch.statuses == {CLAIM_ID: ("paid", False)}  # one row per claim: the last in force
     net: dict[str, Decimal] = {}
     for row in batch.entries:

@@ -1,15 +1,19 @@
 """deploy/docker-compose.yml loads as `docker compose config` loads it (compose-go: schema,
 interpolation, normalization, consistency), needs its secrets, wires every process, and is hardened:
 no default passwords, images pinned by digest, capabilities dropped, no simulator, a role and only the
-secrets it uses per service. deploy/docker-compose.dev.yml adds the simulator and Jaeger for development."""
+secrets it uses per process. Each service runs as two processes that scale apart: `<service>`, its HTTP
+API (`python -m services.<service> api`), and `<service>-worker`, its consumers, outbox relay and loops
+(`... worker`). deploy/docker-compose.dev.yml adds the simulator and Jaeger for development."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -19,16 +23,26 @@ COMPOSE_FILE = ROOT / "deploy" / "docker-compose.yml"
 DEV_FILE = ROOT / "deploy" / "docker-compose.dev.yml"
 COMPOSE_CONFIG = Path(os.environ.get("COMPOSE_CONFIG", ROOT / ".run" / "cache" / "bin" / "compose-config"))
 SERVICES = ("intake", "coding", "submission", "remittance", "denials")
-CLAIMLINE = {*SERVICES, "console", "bootstrap"}
-SECRETS = {"ADMIN_TOKEN": "admin-token", "WEBHOOK_SECRET": "whsec_c2VjcmV0", "POSTGRES_PASSWORD": "pg-owner",
+WORKERS = {f"{service}-worker": service for service in SERVICES}
+CLAIMLINE = {*SERVICES, *WORKERS, "console", "bootstrap"}
+SECRETS = {"ADMIN_TOKEN": "admin-token", "ADMIN_TOKEN_SHA256": hashlib.sha256(b"admin-token").hexdigest(),
+           "WEBHOOK_SECRET": "whsec_c2VjcmV0", "POSTGRES_PASSWORD": "pg-owner",
            "OAUTH_SIGNING_KEY": "oauth-seed", "TENANT_EVENTS_SIGNING_KEY": "tenant-events-seed",
            **{f"{s.upper()}_DATABASE_PASSWORD": f"{s}-password" for s in SERVICES}}
 SETTINGS = {"TENANT_EVENTS_TRUSTED_KEYS": "public-key", "CLEARINGHOUSE_URL": "https://clearinghouse.example",
             "TRACES_BACKEND_ENDPOINT": "tempo:4317"}
-# Each process's secrets; a service's database password travels inside its DATABASE_URL.
-PROCESS_SECRETS = {"intake": {"ADMIN_TOKEN", "OAUTH_SIGNING_KEY", "TENANT_EVENTS_SIGNING_KEY"},
-                   "submission": {"WEBHOOK_SECRET"}, "remittance": {"WEBHOOK_SECRET"}, "console": {"ADMIN_TOKEN"},
+# Each process's secrets; a service's database password travels inside its DATABASE_URL. Every API checks
+# the operator's token by its hash (its admin API); only the console, which signs in with it, holds the
+# token. Intake's worker announces the public half of the token key the API signs with (the announcement
+# is a signed tenants-topic record), so it holds both of intake's keys; the other workers hold no secret.
+PROCESS_SECRETS = {"intake": {"ADMIN_TOKEN_SHA256", "OAUTH_SIGNING_KEY", "TENANT_EVENTS_SIGNING_KEY"},
+                   "intake-worker": {"OAUTH_SIGNING_KEY", "TENANT_EVENTS_SIGNING_KEY"},
+                   "coding": {"ADMIN_TOKEN_SHA256"}, "denials": {"ADMIN_TOKEN_SHA256"},
+                   "submission": {"ADMIN_TOKEN_SHA256", "WEBHOOK_SECRET"},
+                   "remittance": {"ADMIN_TOKEN_SHA256", "WEBHOOK_SECRET"}, "console": {"ADMIN_TOKEN"},
                    "bootstrap": {f"{s.upper()}_DATABASE_PASSWORD" for s in SERVICES}}
+# Ports published on the host today: intake's API and the console. A worker publishes none.
+PUBLISHED = {"intake": "8001", "console": "8010"}
 
 
 def compose_config(*files: Path, **env: str) -> subprocess.CompletedProcess:
@@ -62,6 +76,33 @@ def test_every_process_and_its_dependencies_are_declared(resolved: dict) -> None
     assert services["bootstrap"]["depends_on"]["kafka"]["condition"] == "service_healthy"
 
 
+def test_each_service_runs_its_api_and_its_workers_as_processes_of_their_own(resolved: dict) -> None:
+    services = resolved["services"]
+    for service in SERVICES:
+        assert services[service]["command"] == ["python", "-m", f"services.{service}", "api"], service
+        worker = services[f"{service}-worker"]
+        assert worker["command"] == ["python", "-m", f"services.{service}", "worker"], service
+        # A worker serves only /healthz, /readyz and /metrics, on its own port inside its container.
+        assert "readyz" in " ".join(worker["healthcheck"]["test"]) and worker["environment"]["HTTP_PORT"] == "8000"
+    published = {name: [port["published"] for port in service.get("ports", [])]
+                 for name, service in services.items() if name in CLAIMLINE}
+    assert {name: ports for name, ports in published.items() if ports} == {
+        name: [port] for name, port in PUBLISHED.items()}
+
+
+def test_callers_reach_the_api_processes(resolved: dict) -> None:
+    """The console and denials call services by name: each name is an API process (a worker has no routes)."""
+    services = resolved["services"]
+    console = services["console"]["environment"]
+    for service in SERVICES:
+        host = urlparse(console[f"{service.upper()}_URL"]).hostname
+        assert services[host]["command"][-1] == "api", f"the console reads {service} from {host}"
+    # Denials drafts an appeal with the claim's codes, asked of coding's API with the caller's credential.
+    coding = urlparse(services["denials"]["environment"]["CODING_URL"]).hostname
+    assert services[coding]["command"] == ["python", "-m", "services.coding", "api"]
+    assert "CODING_URL" not in services["denials-worker"]["environment"]
+
+
 @pytest.mark.parametrize("secret", sorted(SECRETS))
 def test_every_secret_is_required_none_has_a_default(secret: str) -> None:
     missing = compose_config(**{k: v for k, v in SECRETS.items() if k != secret}, **SETTINGS)
@@ -80,8 +121,9 @@ def test_each_process_gets_its_own_database_role_and_only_its_secrets(resolved: 
         environment = resolved["services"][name]["environment"]
         assert {key for key in environment if key in every_secret} == PROCESS_SECRETS.get(name, set()), name
         url = environment.get("DATABASE_URL", "")
-        if name in SERVICES:
-            assert url.startswith(f"postgresql+asyncpg://claimline_{name}:{name}-password@"), name
+        if name in SERVICES or name in WORKERS:
+            service = WORKERS.get(name, name)  # both halves of a service log in as its role
+            assert url.startswith(f"postgresql+asyncpg://claimline_{service}:{service}-password@"), name
         elif name == "bootstrap":
             assert url.startswith("postgresql+asyncpg://claimline:pg-owner@"), "migrations run as the owner"
         else:
@@ -108,6 +150,9 @@ def test_the_simulator_is_only_in_the_development_file() -> None:
     assert services["clearinghouse"]["environment"] == {
         **services["clearinghouse"]["environment"], "WEBHOOK_SECRET": SECRETS["WEBHOOK_SECRET"]}
     assert {"jaeger", *CLAIMLINE} <= set(services)
+    for variable in ("CLEARINGHOUSE_ACK_WEBHOOK_URL", "CLEARINGHOUSE_ERA_WEBHOOK_URL"):
+        receiver = urlparse(services["clearinghouse"]["environment"][variable]).hostname
+        assert services[receiver]["command"][-1] == "api", f"{variable} reaches {receiver}, which serves no routes"
 
 
 def test_the_collector_redacts_before_export(resolved: dict) -> None:

@@ -1,9 +1,12 @@
-"""The Kubernetes manifests validate against the Kubernetes 1.33 schemas and keep the production rules."""
+"""The Kubernetes manifests validate against the Kubernetes 1.33 schemas and keep the production rules.
+
+Each service runs as two Deployments that scale apart: `<service>`, its HTTP API behind its Service
+(`python -m services.<service> api`), and `<service>-worker`, its consumers, outbox relay and loops
+(`... worker`), which no Service reaches. The network policies are in test_kubernetes_network_policies.py."""
 
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import kubernetes_validate
 import pytest
@@ -11,20 +14,21 @@ import yaml
 
 from shared.messaging.broker_acls import claimline_acls
 from shared.messaging.topics import stack_topics
+from tests.deploy.kubernetes_manifests import (
+    COMPONENT,
+    K8S,
+    NAME,
+    SERVICES,
+    WORKERS,
+    documents,
+    of_kind,
+    pod_labels,
+    selects,
+    service_selects,
+    workloads,
+)
 
-K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.33"
-SERVICES = ("intake", "coding", "submission", "remittance", "denials")
-
-
-def documents() -> list[tuple[str, dict]]:
-    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
-    return [(name, doc) for name in kustomization["resources"]
-            for doc in yaml.safe_load_all((K8S / name).read_text()) if doc]
-
-
-def of_kind(kind: str) -> dict[str, dict]:
-    return {doc["metadata"]["name"]: doc for _, doc in documents() if doc["kind"] == kind}
 
 
 def test_kustomization_lists_every_manifest() -> None:
@@ -46,7 +50,7 @@ def test_the_validator_refuses_a_broken_manifest() -> None:
 
 def test_every_process_has_probes_limits_and_runs_as_non_root() -> None:
     deployments = of_kind("Deployment")
-    assert set(deployments) == {*SERVICES, "console"}
+    assert set(deployments) == {*SERVICES, *WORKERS, "console"}
     for name, deployment in deployments.items():
         pod = deployment["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
@@ -55,32 +59,91 @@ def test_every_process_has_probes_limits_and_runs_as_non_root() -> None:
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert {"cpu", "memory"} <= set(container["resources"]["limits"]), name
         assert {"cpu", "memory"} <= set(container["resources"]["requests"]), name
-        module = container["command"][-1]
+        module = container["command"][2]
         assert importlib.util.find_spec(module) is not None, f"{name} runs {module}, which does not exist"
-        if name in SERVICES:
+        if name in SERVICES or name in WORKERS:
             assert deployment["spec"]["replicas"] >= 2, f"{name} needs a second replica for availability"
 
 
+def test_each_service_runs_its_api_and_its_workers_as_deployments_of_their_own() -> None:
+    deployments, labels = of_kind("Deployment"), pod_labels()
+    for service in SERVICES:
+        halves = {service: "api", f"{service}-worker": "worker"}
+        for name, role in halves.items():
+            (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+            assert container["command"] == ["python", "-m", f"services.{service}", role], name
+            assert labels[name][NAME] == service and labels[name][COMPONENT] == role, name
+            # Selectors tell the halves apart: neither Deployment adopts the other's pods.
+            for other in halves:
+                assert selects(deployments[name]["spec"]["selector"], labels[other]) == (other == name), name
+
+
+def test_a_service_reaches_only_api_pods_and_no_worker_has_one() -> None:
+    services, labels = of_kind("Service"), pod_labels()
+    for service in SERVICES:
+        reached = {name for name in labels if service_selects(services[service]["spec"]["selector"], labels[name])}
+        assert reached == {service}, f"Service {service} reaches {sorted(reached)}"
+    for name, service in services.items():
+        assert not [worker for worker in WORKERS if service_selects(service["spec"]["selector"], labels[worker])], name
+
+
+def test_every_process_is_probed_and_scraped_on_its_own_port() -> None:
+    deployments = of_kind("Deployment")
+    for name in (*SERVICES, *WORKERS, "console"):
+        template = deployments[name]["spec"]["template"]
+        (container,) = template["spec"]["containers"]
+        ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+        for probe in ("readinessProbe", "livenessProbe"):
+            port = container[probe]["httpGet"]["port"]
+            assert ports.get(port, port) == 8000, f"{name} {probe}"
+        if name in WORKERS:  # ready once its consumers have partitions and its loops run
+            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", name
+        annotations = template["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true" and annotations["prometheus.io/port"] == "8000", name
+        assert annotations["prometheus.io/path"] == "/metrics", name
+
+
 def test_topics_are_replicated_for_production_and_autoscaling_stays_within_partitions() -> None:
+    """Workers are the consumers: a group's partitions are shared by its members, so a worker beyond the
+    partition count would sit idle. An API process consumes nothing that bounds it (its tenants-topic
+    follower reads without a group), so it scales on request CPU alone."""
     config = of_kind("ConfigMap")["claimline-config"]["data"]
     replication, partitions = int(config["KAFKA_REPLICATION_FACTOR"]), int(config["KAFKA_PARTITIONS"])
     assert replication == 3
     for spec in stack_topics(partitions, replication):
         assert spec.config["min.insync.replicas"] == "2", spec.name
+    deployments = of_kind("Deployment")
+    for worker in WORKERS:
+        assert deployments[worker]["spec"]["replicas"] <= partitions, f"{worker} would start past its partitions"
     for name, autoscaler in of_kind("HorizontalPodAutoscaler").items():
-        assert autoscaler["spec"]["maxReplicas"] <= partitions, f"{name} would scale past its partitions"
+        target = autoscaler["spec"]["scaleTargetRef"]
+        assert target["kind"] == "Deployment" and target["name"] in deployments, name
+        if target["name"] in WORKERS:
+            assert autoscaler["spec"]["maxReplicas"] <= partitions, f"{name} would scale past its partitions"
+        assert autoscaler["spec"]["minReplicas"] == deployments[target["name"]]["spec"]["replicas"], name
     job = of_kind("Job")["claimline-bootstrap"]
     assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["python", "-m", "tools.bootstrap"]
 
 
-def workloads() -> dict[str, dict]:
-    """Every pod template: the Deployments and the bootstrap Job."""
-    return {name: doc["spec"]["template"]["spec"] for kind in ("Deployment", "Job")
-            for name, doc in of_kind(kind).items()}
+def test_apis_scale_on_request_cpu_and_the_busiest_workers_up_to_their_partitions() -> None:
+    targets = {autoscaler["spec"]["scaleTargetRef"]["name"]: autoscaler["spec"]["metrics"]
+               for autoscaler in of_kind("HorizontalPodAutoscaler").values()}
+    assert {"intake", "coding", "submission", "intake-worker", "coding-worker", "submission-worker"} <= set(targets)
+    for name, metrics in targets.items():
+        assert [metric["resource"]["name"] for metric in metrics if metric["type"] == "Resource"] == ["cpu"], name
+
+
+def test_disruption_budgets_keep_each_half_of_each_service_available() -> None:
+    budgets, labels = of_kind("PodDisruptionBudget"), pod_labels()
+    for name in (*SERVICES, *WORKERS):
+        budget = budgets[name]
+        assert budget["spec"]["minAvailable"] == 1, name
+        assert {pod for pod in labels if selects(budget["spec"]["selector"], labels[pod])} == {name}, name
 
 
 def test_every_pod_drops_capabilities_runs_under_seccomp_and_cannot_escalate() -> None:
-    for name, pod in workloads().items():
+    for name, template in workloads().items():
+        pod = template["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
         assert pod["automountServiceAccountToken"] is False, name
@@ -91,38 +154,33 @@ def test_every_pod_drops_capabilities_runs_under_seccomp_and_cannot_escalate() -
 
 
 def test_each_process_reads_only_its_own_secret_and_logs_in_to_kafka_as_itself() -> None:
+    """A Secret per process (claimline-<process>: an API's holds what its routes use, a worker's what its
+    loops use). The broker's ACLs are per service, so both halves of a service log in as its SCRAM user."""
     config = of_kind("ConfigMap")["claimline-config"]["data"]
     assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and config["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
     principals_with_acls = {binding.principal for binding in claimline_acls()}
-    for name, pod in workloads().items():
-        (container,) = pod["containers"]
+    for name, template in workloads().items():
+        (container,) = template["spec"]["containers"]
         secrets = [source["secretRef"]["name"] for source in container["envFrom"] if "secretRef" in source]
         assert secrets == [f"claimline-{'bootstrap' if name == 'claimline-bootstrap' else name}"], name
         user = {variable["name"]: variable.get("value") for variable in container["env"]}["KAFKA_SASL_USERNAME"]
         assert f"User:{user}" in principals_with_acls, f"{name} logs in as {user}, who has no ACLs"
+        if name in SERVICES or name in WORKERS:
+            assert user == f"claimline-{WORKERS.get(name, name)}", name
         assert any(mount["mountPath"] == "/etc/claimline/kafka-ca" for mount in container["volumeMounts"]), name
 
 
-def selected(policy: dict, labels: dict[str, str]) -> bool:
-    wanted = policy["spec"]["podSelector"].get("matchLabels", {})
-    return all(labels.get(key) == value for key, value in wanted.items())
+def test_callers_reach_the_api_through_its_service() -> None:
+    """The console and denials call services by their Service's name; those Services reach API pods only."""
+    deployments, services = of_kind("Deployment"), of_kind("Service")
 
+    def environment(name: str) -> dict[str, str]:
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        return {variable["name"]: variable.get("value", "") for variable in container["env"]}
 
-def test_network_policies_deny_by_default_and_open_only_what_each_process_needs() -> None:
-    policies = of_kind("NetworkPolicy")
-    deny = policies["default-deny"]["spec"]
-    assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
-    assert "ingress" not in deny and "egress" not in deny
-    leaves_the_cluster = set()
-    for name in workloads():
-        labels = (of_kind("Deployment").get(name) or of_kind("Job")[name])["spec"]["template"]["metadata"]["labels"]
-        own = [p for p in policies.values() if p["spec"]["podSelector"] and selected(p, labels)]
-        assert own, f"{name} has no policy of its own: it could reach nothing"
-        for policy in own:
-            for rule in policy["spec"].get("egress", []):
-                if any("ipBlock" in peer for peer in rule["to"]):
-                    leaves_the_cluster.add(labels["app.kubernetes.io/name"])
-            for rule in policy["spec"].get("ingress", []):
-                assert rule["ports"] and all(port["port"] == 8000 for port in rule["ports"]), name
-    # Webhooks to practices (intake) and 837s to the clearinghouse (submission) are the only ways out.
-    assert leaves_the_cluster == {"intake", "submission"}
+    console = environment("console")
+    for service in SERVICES:
+        assert console[f"{service.upper()}_URL"] == f"http://{service}:8000" and service in services
+    # Denials drafts an appeal with the claim's codes, asked of coding's API with the caller's credential.
+    assert environment("denials")["CODING_URL"] == "http://coding:8000"
+    assert "CODING_URL" not in environment("denials-worker")

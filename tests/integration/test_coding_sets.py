@@ -39,6 +39,8 @@ CLEAN_NOTE = ("Established patient follow-up of type 2 diabetes and hypertension
               "hypertension, not at goal. Plan: start lisinopril 10 mg daily, diabetic education, return in 3 months. "
               "Moderate complexity medical decision making: two chronic illnesses with progression, prescription "
               "drug management.")
+# The example note plus a finding nobody billed: the reader suggests R25.1 with low confidence, so a coder reviews it
+REVIEW_NOTE = encounter_for("SIMPAY")["clinical_note"] + " Resting tremor of the right hand, not yet evaluated."
 
 
 def record(claim_id: str, event: Any, marker: str, tenant_id: str = "t-sets") -> Record:
@@ -58,8 +60,9 @@ def corrected(claim_id: str, marker: str, encounter: Encounter) -> Record:
 
 
 def mixed(claims: Sequence[str], marker: str) -> list[Record]:
-    """Claims with a note (a coder reviews the example note's weak suggestions) and without (coded at once)."""
-    return [received(claim_id, marker, clinical_note=None) if index % 2 == 0 else received(claim_id, marker)
+    """Claims with a note a coder reviews (REVIEW_NOTE's weak suggestion) and without one (coded at once)."""
+    return [received(claim_id, marker, clinical_note=None) if index % 2 == 0
+            else received(claim_id, marker, clinical_note=REVIEW_NOTE)
             for index, claim_id in enumerate(claims)]
 
 
@@ -121,7 +124,7 @@ async def test_a_claim_received_again_changes_nothing(isolated: IsolatedEnvironm
     _engine, factory = sessions
     marker = uuid.uuid4().hex
     claim_id, other = str(uuid.uuid4()), str(uuid.uuid4())
-    first = received(claim_id, marker)
+    first = received(claim_id, marker, clinical_note=REVIEW_NOTE)
     again = received(claim_id, marker, clinical_note=None)  # a new event for the same claim (another encounter)
     consumer, records = await consumed(isolated, factory, [first, again, first, received(other, marker)], marker)
     try:
@@ -211,11 +214,11 @@ async def test_claims_coded_in_one_batch_get_what_each_gets_coded_alone(isolated
     def encounter(**changes: Any) -> Encounter:
         return Encounter.model_validate(encounter_for("SIMPAY", **changes))
 
-    news = [(encounter(), "t-sets"), (encounter(clinical_note=None), "t-sets"),
+    news = [(encounter(clinical_note=REVIEW_NOTE), "t-sets"), (encounter(clinical_note=None), "t-sets"),
             (encounter(clinical_note="   "), "t-sets"),
             (encounter(clinical_note=CLEAN_NOTE, service_lines=billed_low), holding),
             (encounter(clinical_note=CLEAN_NOTE, service_lines=billed_low), lenient)]
-    corrections = [encounter(clinical_note=None), encounter()]
+    corrections = [encounter(clinical_note=None), encounter(clinical_note=REVIEW_NOTE)]
     batched, alone = ([str(uuid.uuid4()) for _ in news] for _ in range(2))
     records = []
     for claims in (batched, alone):

@@ -60,7 +60,10 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         run = results["latency"]
         found.append((f"latency run: encounter -> submitted p99 at {run['offered_rate']:.0f}/s offered "
                       f"({run['completed']:,}/{run['accepted']:,} done)", _ms(run["submitted_p99"]), "< 2 s at 200/s",
-                      _met(run["submitted_p99"] is not None and run["submitted_p99"] < 2)))
+                      # the target is set at 200/s: a lower offer can show it missed, never met
+                      _met(run["submitted_p99"] is not None and run["submitted_p99"] < 2)
+                      if run["offered_rate"] >= 199 or not run["submitted_p99"] or run["submitted_p99"] >= 2
+                      else "not at 200/s"))
     if "intake" in results:
         found.append(_wrk_row("intake POST /v1/encounters, one process with its workers and the pipeline running",
                               results["intake"]))

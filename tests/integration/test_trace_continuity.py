@@ -59,6 +59,16 @@ async def wait_for_status(client: httpx.AsyncClient, url: str, wanted: str, time
     return status
 
 
+async def timeline_with(client: httpx.AsyncClient, url: str, event_type: str, timeout: float = 60) -> list[dict]:
+    """The claim's timeline once it holds event_type (or as it stands when timeout passes)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        events = (await client.get(url)).json()["events"]
+        if event_type in {e["type"] for e in events} or asyncio.get_running_loop().time() > deadline:
+            return events
+        await asyncio.sleep(0.2)
+
+
 async def test_a_denied_claims_spans_form_one_trace(isolated: IsolatedEnvironment,
                                                     spans: InMemorySpanExporter) -> None:
     key_id, key = new_api_key()
@@ -73,7 +83,10 @@ async def test_a_denied_claims_spans_form_one_trace(isolated: IsolatedEnvironmen
         claim_id = response.json()["claim_id"]
         status = await wait_for_status(client, f"{stack.urls['intake']}/v1/claims/{claim_id}", "denied")
         assert status == "denied"
-        timeline = (await client.get(f"{stack.urls['intake']}/v1/claims/{claim_id}/events")).json()["events"]
+        # The claim reads denied once its 835 posts; denials records the denial after that, and the batch that
+        # applies claim.denial_recorded must have run before the stack stops.
+        timeline = await timeline_with(client, f"{stack.urls['intake']}/v1/claims/{claim_id}/events",
+                                       "claim.denial_recorded")
 
     finished = spans.get_finished_spans()
     assert {e["trace_id"] for e in timeline} == {timeline[0]["trace_id"]}, "every event shows the claim's trace"

@@ -165,6 +165,10 @@ async def test_a_failed_delivery_is_retried_and_every_attempt_is_listed(api, sta
     received = [h for h in arrived if h.payload["data"]["status"] == "received"]
     assert [h.answered for h in received][:2] == [503, 200] and len({h.webhook_id for h in received}) == 1
     assert received[1].received_at - received[0].received_at >= 3.9
+    # The receiver logs its 200 as it answers; the sender records the attempt once the answer reaches it.
+    await eventually(lambda: deliveries_of(api, stack, endpoint["id"], status="delivered"),
+                     lambda found: any(d["id"] == received[0].webhook_id for d in found), "the retry to be recorded",
+                     timeout=30)
     delivery = next(d for d in await deliveries_of(api, stack, endpoint["id"]) if d["id"] == received[0].webhook_id)
     assert delivery["status"] == "delivered"
     assert [(a["attempt_number"], a["status_code"], a["outcome"]) for a in delivery["attempts"]][:2] == [

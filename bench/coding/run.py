@@ -1,11 +1,13 @@
 """Coding accuracy benchmark: suggested ICD-10-CM codes and E/M level against coder labels.
 
-Usage: python bench/coding/run.py [notes_dir ...]   (default: notes, holdout, holdout2, holdout3 under bench/coding)
+Usage: python bench/coding/run.py [notes_dir ...]
+(default: notes, holdout, holdout2, holdout3, holdout4 under bench/coding)
 For each set: micro precision and recall over codes, E/M agreement, the same per specialty, every miss.
 `notes` was written before the lexicon and labelled by a coder's rules, but the lexicon's author had read it;
 `holdout` was written and labelled after the lexicon was frozen; its misses then led to general lexicon fixes, so
 its current figures are no longer blind; `holdout2` was written after those fixes and measured once, untuned.
 `holdout3` (ten new specialties, FY2027 dates) was written before the coder read the whole code set: the blind set.
+`holdout4` (ten more specialties, FY2027 dates) was written and labelled on 2026-12-08, before further coder changes.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from services.coding.domain.evaluation_management import assess_em  # noqa: E402
 
 WARM_UP_NOTE = "Assessment: Essential hypertension, stable. Continue lisinopril."
 
-DEFAULT_DIRS = [Path(__file__).parent / name for name in ("notes", "holdout", "holdout2", "holdout3")]
+DEFAULT_DIRS = [Path(__file__).parent / name for name in ("notes", "holdout", "holdout2", "holdout3", "holdout4")]
 
 
 class Tally:

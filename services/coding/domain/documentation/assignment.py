@@ -17,14 +17,19 @@ from services.coding.domain.documentation.conventions import (
     integral_to,
     pregnancy_codes,
     pregnancy_complications,
+    routine_exam_code,
 )
 from services.coding.domain.documentation.dx_matcher import TABULAR
 from services.coding.domain.documentation.lexicon import Concept, Lexicon, contains, lexicon, tabular_concept
 from services.coding.domain.documentation.model import EvidenceSpan, SkippedMention, SkipReason
 from services.coding.domain.documentation.note_sections import ASSESSMENT
 from services.coding.domain.documentation.note_words import note_words, phrase_words
-from services.coding.domain.documentation.pipeline import DRUG, DX, RX, Mention, ParsedNote
+from services.coding.domain.documentation.pipeline import DRUG, DX, FAMILY_SECTIONS, RX, Mention, ParsedNote
 from services.coding.domain.documentation.tabular_terms import best_words, satisfied, tabular_terms, with_expansions
+
+# Family history (Z80-Z84), personal history (Z85-Z87) and lasting statuses (Z89-Z99), not encounters or screening.
+FAMILY_HISTORY = ("Z80", "Z81", "Z82", "Z83", "Z84")
+HISTORY_AND_STATUS = (*FAMILY_HISTORY, "Z85", "Z86", "Z87", "Z89", "Z9")
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,24 @@ def _problems_of(mention: Mention, release: CodeRelease, lex: Lexicon) -> list[C
     return problems
 
 
+def _history_and_status_elsewhere(parsed: ParsedNote, release: CodeRelease, lex: Lexicon) -> list[CodedProblem]:
+    """Personal history and status codes written outside the assessment ("a former smoker who quit 10 years ago"):
+    facts about the patient that stay true wherever they are written, unlike a problem, which counts only where the
+    provider assesses it. A family history counts when the provider wrote it into the story ("Father had colon
+    cancer at 52"), not when it is a line of the templated Family History section, which lists every relative's
+    condition whether or not it bears on the visit."""
+    found = []
+    for mention in parsed.of(DX):
+        if _in_pool(mention, parsed) or mention.negated or mention.hypothetical or mention.uncertain:
+            continue
+        for problem in _problems_of(mention, release, lex):
+            if problem.code.startswith(FAMILY_HISTORY) and mention.section in FAMILY_SECTIONS:
+                continue
+            if problem.code.startswith(HISTORY_AND_STATUS):
+                found.append(problem)
+    return found
+
+
 def _drug_therapy(parsed: ParsedNote, codes: set[str]) -> list[CodedProblem]:
     everything = parsed.words
     found: dict[str, CodedProblem] = {}
@@ -241,6 +264,7 @@ def _assign_codes(parsed: ParsedNote, release: CodeRelease,
                 skipped.append(SkippedMention(EvidenceSpan(mention.start, mention.end), reason))
     problems = [p for mention in parsed.of(DX) if _in_pool(mention, parsed)
                 for p in _problems_of(mention, release, lex)]
+    problems += _history_and_status_elsewhere(parsed, release, lex)
     problems = _merge(_combine(_merge(problems), lex))
     asked = _symptoms_asked_for(problems, note, release) if note else []
     confirmed = {p.code for p in problems if p.kind not in ("symptom", "status", "family_history")}
@@ -250,6 +274,7 @@ def _assign_codes(parsed: ParsedNote, release: CodeRelease,
     problems += _drug_therapy(parsed, {p.code for p in problems})
     codes = drop_diabetes_drug_codes({p.code for p in problems})
     problems = [p for p in problems if p.code in codes]
+    problems = [replace(p, code=routine_exam_code(p.code, codes)) for p in problems]
     return (_note_level_codes(note, problems, release) if note else problems), skipped
 
 

@@ -281,3 +281,17 @@ def pregnancy_codes(note: str, codes: set[str], release: CodeRelease) -> set[str
                 out.discard(code)
                 out.add(replacement)
     return out
+
+
+# A routine examination "with abnormal findings" when the visit also found or addressed a condition (guidelines
+# I.C.21.c.13): the well-child, adult and gynaecological examination codes each have the pair.
+WITH_ABNORMAL_FINDINGS = {"Z00.129": "Z00.121", "Z00.00": "Z00.01", "Z01.419": "Z01.411"}
+NOT_FINDINGS = ("Z",)  # other encounter, status and history codes (Z23, Z68, Z79, Z87) are not findings
+
+
+def routine_exam_code(exam: str, codes: Iterable[str]) -> str:
+    """The examination code, switched to its "with abnormal findings" twin when any non-Z code is coded beside it."""
+    twin = WITH_ABNORMAL_FINDINGS.get(exam)
+    if twin and any(not code.startswith(NOT_FINDINGS) for code in codes):
+        return twin
+    return exam

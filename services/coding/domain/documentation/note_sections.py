@@ -31,12 +31,22 @@ _LINE_START_ONLY = frozenset(h for h in _ALL if len(h) <= 3)
 _CATEGORY = {header: category for category, headers in SECTION_HEADERS.items() for header in headers}
 
 
+PLAN_ONLY = frozenset({"plan:", "p:"})
+
+
 def sections(note: str) -> list[tuple[str, int, int]]:
-    """(category, start, end) of each headed section, in order; text before the first header has none."""
-    found = [(_CATEGORY[m.group(1).lower()], m.start(1)) for m in _HEADER.finditer(note)
-             if m.group(1).lower() not in _LINE_START_ONLY or _at_line_start(note, m.start(1))]
-    return [(category, start, found[i + 1][1] if i + 1 < len(found) else len(note))
-            for i, (category, start) in enumerate(found)]
+    """(category, start, end) of each headed section, in order; text before the first header has none, except in a
+    note whose only assessment header is a plan: a narrative that states the problems and ends "Plan: ...", whose
+    opening paragraph is its assessment."""
+    headers = [m for m in _HEADER.finditer(note)
+               if m.group(1).lower() not in _LINE_START_ONLY or _at_line_start(note, m.start(1))]
+    found = [(_CATEGORY[m.group(1).lower()], m.start(1)) for m in headers]
+    regions = [(category, start, found[i + 1][1] if i + 1 < len(found) else len(note))
+               for i, (category, start) in enumerate(found)]
+    assessing = [m.group(1).lower() for m in headers if _CATEGORY[m.group(1).lower()] == ASSESSMENT]
+    if assessing and set(assessing) <= PLAN_ONLY and found[0][1] > 0 and note[:found[0][1]].strip():
+        regions.insert(0, (ASSESSMENT, 0, found[0][1]))
+    return regions
 
 
 def _at_line_start(note: str, position: int) -> bool:

@@ -234,17 +234,26 @@ class ParsedNote:
         return tuple(m for m in self.mentions if m.label == label)
 
 
+@functools.cache
+def _status_concepts() -> frozenset[str]:
+    return frozenset(c["id"] for c in concept_lexicon()["concepts"] if c["kind"] == "status")
+
+
 def _windows(words: Sequence[Word], matches: list[DxMatch]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """Per diagnosis: words from the previous diagnosis to the next one inside the sentence (at most 6 back and 8
-    ahead), and the sentence's words."""
+    ahead), and the sentence's words. A status between them ("type 1 diabetes on an insulin pump with hypoglycemia")
+    does not end a window: it qualifies nothing."""
     windows = []
-    for index, match in enumerate(matches):
+    bounds = [m for m in matches if m.key not in _status_concepts()]
+    for match in matches:
         sentence = words[match.first_word].sentence
         start, end = max(0, match.first_word - 6), min(len(words), match.last_word + 9)
-        if index > 0:
-            start = max(start, matches[index - 1].last_word + 1)
-        if index + 1 < len(matches):
-            end = min(end, matches[index + 1].first_word)
+        before = [m for m in bounds if m.last_word < match.first_word]
+        after = [m for m in bounds if m.first_word > match.last_word]
+        if before:
+            start = max(start, before[-1].last_word + 1)
+        if after:
+            end = min(end, after[0].first_word)
         window = tuple(w.text for w in words[start:end] if w.sentence == sentence)
         windows.append((window, tuple(w.text for w in words if w.sentence == sentence)))
     return windows
@@ -271,16 +280,25 @@ def _parsed(doc: Any) -> ParsedNote:
         key = (match.key if match else (rule.metadata or {}).get("key", "") if rule else "")
         window, sentence_words = windows.get((match.start, match.end), ((), ())) if match else \
             ((), _sentence_words(words, ent.start_char))
+        categories = _outside_modifiers(ent)
         mentions.append(Mention(
             label=ent.label_, key=key, start=ent.start_char, end=ent.end_char, section=section,
-            negated=ent._.is_negated, historical=ent._.is_historical or section in HISTORY_SECTIONS,
-            hypothetical=ent._.is_hypothetical, family=ent._.is_family or section in FAMILY_SECTIONS,
-            uncertain=ent._.is_uncertain,
-            modifiers=frozenset(modifier.category for modifier in ent._.modifiers),
+            negated="NEGATED_EXISTENCE" in categories,
+            historical="HISTORICAL" in categories or section in HISTORY_SECTIONS,
+            hypothetical="HYPOTHETICAL" in categories, family="FAMILY" in categories or section in FAMILY_SECTIONS,
+            uncertain="POSSIBLE_EXISTENCE" in categories,
+            modifiers=categories,
             sentence=(ent.sent.start_char, ent.sent.end_char), window=window, sentence_words=sentence_words,
             number=number, codes=match.codes if match else (), text=ent.text if match else ""))
     return ParsedNote(tuple(mentions), any(category == ASSESSMENT for category, _, _ in regions),
                       tuple(w.text for w in words), doc.user_data.get(_RELEASE))
+
+
+def _outside_modifiers(ent: Any) -> frozenset[str]:
+    """The ConText categories modifying an entity, leaving out a modifier written inside it: "vaccine" makes
+    "varicella vaccine" hypothetical chickenpox, but not the immunization "influenza vaccine given" itself."""
+    return frozenset(modifier.category for modifier in ent._.modifiers
+                     if not (ent.start <= modifier.modifier_span[0] and modifier.modifier_span[1] <= ent.end))
 
 
 def _sentence_words(words: Sequence[Word], start: int) -> tuple[str, ...]:

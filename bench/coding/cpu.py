@@ -22,7 +22,7 @@ from services.coding.domain import documentation  # noqa: E402
 from services.coding.domain.evaluation_management import assess_em  # noqa: E402
 
 HERE = Path(__file__).parent
-SETS = ("notes", "holdout", "holdout2", "holdout3")
+SETS = ("notes", "holdout", "holdout2", "holdout3", "holdout4")
 
 
 def main(passes: int) -> int:

@@ -104,7 +104,7 @@ def test_an_abbreviation_names_a_code_only_when_it_abbreviates_the_whole_title()
     assert all(alias.required != ("ecg",) for alias in ecg)
 
 
-@pytest.mark.parametrize("directory", ["notes", "holdout", "holdout2", "holdout3"])
+@pytest.mark.parametrize("directory", ["notes", "holdout", "holdout2", "holdout3", "holdout4"])
 def test_every_benchmark_label_is_billable_on_its_date_of_service(directory: str) -> None:
     for path in sorted((BENCH / directory).glob("*.json")):
         case = json.loads(path.read_text())

@@ -51,6 +51,13 @@ CASES = [
     ("Assessment: Allergic rhinitis due to dust mites.", {"J30.89"}),
     # Alzheimer's disease with the dementia its code-also note asks for
     ("Assessment: Alzheimer dementia.", {"G30.9", "F02.80"}),
+    # an exposure is not the disease, but it is the exposure code when one names it
+    ("Assessment: Otitis media with effusion, bilateral. Exposure to secondhand smoke at home.", {"H65.93", "Z77.22"}),
+    ("Assessment: Cough. Exposed to influenza at work.", {"R05.9"}),
+    # repeated falls are a symptom (R29.6), a history of falling a status (Z91.81)
+    ("Assessment: Repeated falls, multifactorial.", {"R29.6"}),
+    ("Assessment: Osteoporosis. History of falls.", {"M81.0", "Z91.81"}),
+    ("Assessment: Psychophysiological insomnia; CBT-I referral.", {"F51.04"}),
     # gestational diabetes by its control, without the type 2 diabetes or insulin codes (I.C.15.g)
     ("Assessment: Gestational diabetes, now on insulin.", {"O24.414"}),
     ("Assessment: Gestational diabetes, diet controlled.", {"O24.410"}),

@@ -30,6 +30,7 @@ from services.coding.domain.documentation.tabular_terms import best_words, satis
 # Family history (Z80-Z84), personal history (Z85-Z87) and lasting statuses (Z89-Z99), not encounters or screening.
 FAMILY_HISTORY = ("Z80", "Z81", "Z82", "Z83", "Z84")
 HISTORY_AND_STATUS = (*FAMILY_HISTORY, "Z85", "Z86", "Z87", "Z89", "Z9")
+EXPOSURE_CODES = ("Z20", "Z77")  # contact with and (suspected) exposure to
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ def skip_reason(mention: Mention, concept: Concept) -> SkipReason | None:
         return "negated"
     if mention.family and not concept.keeps_family:
         return "family"
-    if mention.hypothetical:
-        return "hypothetical"
+    if mention.hypothetical and not concept.variants[-1].code.startswith(EXPOSURE_CODES):
+        return "hypothetical"  # "exposure to X" is not X, but it is the exposure code (Z77.22) when one names it
     if mention.uncertain:
         return "uncertain"
     if mention.historical and not concept.keeps_history:

@@ -13,7 +13,7 @@ STATE = r"^[A-Z]{2}$"
 TAXONOMY = r"^[0-9]{3}[0-9A-Z]{6}X$"  # NUCC Health Care Provider Taxonomy: 10 characters ending in X
 TAX_ID = r"^\d{9}$"
 NPI = r"^\d{10}$"
-# ICD-10-CM as written with its dot: a letter, two alphanumerics (a digit second until FY2027 added QA17.1),
+# ICD-10-CM as written with its dot: a letter, two alphanumerics (a digit second until FY2027 added QA1.71),
 # then up to four more after the dot; whether the code exists for the date of service is a code-set rule.
 ICD10CM = r"^[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?$"
 # CPT: five digits, or four digits and A (vaccine), F (Cat II), M (MAAA), T (Cat III) or U (PLA);

@@ -27,7 +27,7 @@ from shared.contracts.encounter import Encounter, normalise_icd10
 ADD_CONFIDENCE = 0.85  # a suggestion at or above this is added without a coder
 MAX_DIAGNOSES = 12
 MAX_REASON = 200
-ICD10_CM = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?$")  # FY2027 brought QA17.1
+ICD10_CM = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?$")  # FY2027 brought QA1.71
 
 Spans = tuple[tuple[int, int], ...]
 

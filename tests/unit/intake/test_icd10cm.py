@@ -40,7 +40,7 @@ def test_unknown_codes_fail(code: str) -> None:
     assert violation.detail == "is not an ICD-10-CM code in ICD-10-CM FY2026 (April 1, 2026 update)"
 
 
-@pytest.mark.parametrize("code", ["C78.31", "QA17.1", "I42.01", "D69.11"])
+@pytest.mark.parametrize("code", ["C78.31", "QA1.71", "I42.01", "D69.11"])
 def test_a_code_fy2027_added_passes_from_october_2026_only(code: str) -> None:
     assert violations([code], dt.date(2026, 10, 1)) == []
     [before] = violations([code], dt.date(2026, 9, 30))
@@ -63,7 +63,7 @@ def test_a_code_fy2027_made_a_category_is_refused_from_october_2026() -> None:
 
 def test_when_no_release_covers_the_date_only_a_category_of_the_nearest_is_refused() -> None:
     """A code the nearest release lacks may be new in the year not loaded: coding holds it, intake lets it in."""
-    assert violations(["I10", "T52.8X2D", "QA17.97"], NEXT_OCTOBER) == []
+    assert violations(["I10", "T52.8X2D", "QA1.797"], NEXT_OCTOBER) == []
     [category] = violations(["E11"], NEXT_OCTOBER)
     assert category.detail == ("is a category, not a billable ICD-10-CM code in ICD-10-CM FY2027, the nearest release "
                                "(none is loaded for FY2028): report a more specific code")

@@ -126,7 +126,10 @@ def environment(run_dir: Path) -> dict[str, str]:
     return env
 
 
-def _process_env(stack_env: dict[str, str], process: str, **extra: str) -> dict[str, str]:
+def launch_environment(stack_env: dict[str, str], process: str, **extra: str) -> dict[str, str]:
+    """The whole environment one process of the stack starts with: the stack's settings for that process (only
+    the secrets it uses) and `extra`. Tests that start a process of their own (a reconfigured submission) use it
+    too, so the process they start holds exactly what the stack's would."""
     # Nothing secret is inherited from whoever ran `make up` (a sourced stack.env, say): only what is given here.
     env = {k: v for k, v in os.environ.items() if k not in SECRET_NAMES and not k.startswith("TENANT_EVENTS_")
            and not k.endswith("DATABASE_URL") and (not k.startswith("OTEL_") or k == "OTEL_EXPORTER_OTLP_ENDPOINT")}
@@ -155,18 +158,18 @@ def start_service(run_dir: Path, service: str, stack_env: dict[str, str], number
     name = f"{service}-worker" if role == "worker" else instance_name(service, number)
     port = instance_port(run_dir, name)
     stack_process.start(run_dir, name, [sys.executable, "-m", f"services.{service}", role],
-                        _process_env(stack_env, service, HTTP_PORT=str(port)), ROOT)
+                        launch_environment(stack_env, service, HTTP_PORT=str(port)), ROOT)
 
 
 def start_clearinghouse(run_dir: Path, stack_env: dict[str, str]) -> None:
-    stack_process.start(run_dir, "clearinghouse", [sys.executable, "-m", "tools.clearinghouse"], _process_env(
+    stack_process.start(run_dir, "clearinghouse", [sys.executable, "-m", "tools.clearinghouse"], launch_environment(
         stack_env, "clearinghouse", CLEARINGHOUSE_PORT=str(ports(run_dir)["clearinghouse"]),
         CLEARINGHOUSE_ACK_WEBHOOK_URL=stack_env["SUBMISSION_URL"] + "/v1/webhooks/clearinghouse",
         CLEARINGHOUSE_ERA_WEBHOOK_URL=stack_env["REMITTANCE_URL"] + "/v1/webhooks/clearinghouse"), ROOT)
 
 
 def start_console(run_dir: Path, stack_env: dict[str, str]) -> None:
-    stack_process.start(run_dir, "console", [sys.executable, "-m", "services.console"], _process_env(
+    stack_process.start(run_dir, "console", [sys.executable, "-m", "services.console"], launch_environment(
         stack_env, "console", CONSOLE_PORT=str(ports(run_dir)["console"])), ROOT)
 
 

@@ -85,7 +85,7 @@ def _run_dir() -> Path:
 
 def _environment(run_dir: Path, extra: dict[str, str]) -> dict[str, str]:
     """What the stack gives submission (its own database role and secrets, never the test's), plus extra."""
-    env = stack._process_env(stack.environment(run_dir), NAME, **extra)
+    env = stack.launch_environment(stack.environment(run_dir), NAME, **extra)
     env = {k: v for k, v in env.items() if not k.startswith("PYTEST_")}
     env["HTTP_PORT"] = str(urlparse(os.environ["SUBMISSION_URL"]).port)
     return env

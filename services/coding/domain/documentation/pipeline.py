@@ -11,6 +11,7 @@ cost a note a fraction of what they did. The pipeline is built once per process 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import itertools
@@ -244,16 +245,18 @@ def _windows(words: Sequence[Word], matches: list[DxMatch]) -> list[tuple[tuple[
     ahead), and the sentence's words. A status between them ("type 1 diabetes on an insulin pump with hypoglycemia")
     does not end a window: it qualifies nothing."""
     windows = []
-    bounds = [m for m in matches if m.key not in _status_concepts()]
+    bounds = [m for m in matches if m.key not in _status_concepts()]  # in note order, not overlapping
+    bound_ends = [m.last_word for m in bounds]
+    bound_starts = [m.first_word for m in bounds]
     for match in matches:
         sentence = words[match.first_word].sentence
         start, end = max(0, match.first_word - 6), min(len(words), match.last_word + 9)
-        before = [m for m in bounds if m.last_word < match.first_word]
-        after = [m for m in bounds if m.first_word > match.last_word]
+        before = bisect.bisect_left(bound_ends, match.first_word)  # bounds[:before] end before this match
+        after = bisect.bisect_right(bound_starts, match.last_word)  # bounds[after:] start after it
         if before:
-            start = max(start, before[-1].last_word + 1)
-        if after:
-            end = min(end, after[0].first_word)
+            start = max(start, bound_ends[before - 1] + 1)
+        if after < len(bounds):
+            end = min(end, bound_starts[after])
         window = tuple(w.text for w in words[start:end] if w.sentence == sentence)
         windows.append((window, tuple(w.text for w in words if w.sentence == sentence)))
     return windows

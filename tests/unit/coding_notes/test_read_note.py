@@ -13,6 +13,7 @@ from services.coding.domain.documentation.code_releases import release_for
 from services.coding.domain.documentation.conventions import drug_class
 from services.coding.domain.documentation.note_words import phrase_words
 from services.coding.domain.documentation.pipeline import concept_lexicon, expand_phrase
+from services.coding.domain.documentation.reading import MAX_NOTE_WORDS
 from services.coding.domain.documentation.tabular_terms import tabular_terms
 
 DOS = dt.date(2025, 3, 14)
@@ -175,6 +176,15 @@ ODD_NOTES = ["Assessment:", "Plan: 🙂 ✓ — ° µg", "Assessment: ???", "Ass
 def test_odd_but_readable_text_reads_without_crashing(note: str) -> None:
     reading = read_note(note, DOS)
     assert reading.problems is None
+
+
+def test_a_note_of_more_words_than_the_reader_reads_goes_to_a_coder_unread() -> None:
+    """Reading grows faster than the note; past the cap a coder reads it, and coding's batch does not wait."""
+    dense = "Hypertension, asthma, gout, migraine. "
+    over = read_note("Assessment: " + dense * (MAX_NOTE_WORDS // 4 + 1), DOS)
+    assert over.problems == f"note has more than {MAX_NOTE_WORDS:,} words, more than the reader reads; a coder reads it"
+    assert over.diagnoses == ()
+    assert read_note("Assessment: " + dense * 200, DOS).problems is None
 
 
 def test_a_failure_inside_the_pipeline_becomes_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,8 +43,8 @@ def sections(note: str) -> list[tuple[str, int, int]]:
     found = [(_CATEGORY[m.group(1).lower()], m.start(1)) for m in headers]
     regions = [(category, start, found[i + 1][1] if i + 1 < len(found) else len(note))
                for i, (category, start) in enumerate(found)]
-    assessing = [m.group(1).lower() for m in headers if _CATEGORY[m.group(1).lower()] == ASSESSMENT]
-    if assessing and set(assessing) <= PLAN_ONLY and found[0][1] > 0 and note[:found[0][1]].strip():
+    assessing = {m.group(1).lower() for m, (category, _) in zip(headers, found, strict=True) if category == ASSESSMENT}
+    if assessing and assessing <= PLAN_ONLY and note[:found[0][1]].strip():
         regions.insert(0, (ASSESSMENT, 0, found[0][1]))
     return regions
 

@@ -159,9 +159,12 @@ async def test_queue_problems_for_unknown_items_and_bad_requests(api, stack, ano
 
 
 async def test_the_queue_pages_oldest_first(api, stack):
-    claim_ids = [await posted(api, stack, clinical_note="   ") for _ in range(3)]
-    for claim_id in claim_ids:
-        await coding_reaching(api, stack, claim_id, "coding_review")
+    # Each claim reaches the queue before the next is posted: claims travel on different partitions, so three
+    # posted at once can be opened in any order (one batch, or another partition read first).
+    claim_ids = []
+    for _ in range(3):
+        claim_ids.append(await posted(api, stack, clinical_note="   "))
+        await coding_reaching(api, stack, claim_ids[-1], "coding_review")
     seen: list[str] = []
     cursor = None
     while True:

@@ -13,7 +13,7 @@ import httpx
 
 from services.intake.adapters.tenant_admin import ensure_tenant_key
 from shared.tenancy import new_api_key
-from tests.integration.test_trace_continuity import wait_for_status
+from tests.integration.test_trace_continuity import timeline_with, wait_for_status
 from tests.support.encounters import encounter_for
 from tests.support.environment import IsolatedEnvironment
 from tests.support.inprocess import in_process_stack
@@ -47,6 +47,11 @@ async def test_intake_timeline_is_rebuilt_from_the_log(isolated: IsolatedEnviron
             assert await wait_for_status(client, f"{stack.urls['intake']}/v1/claims/{claim_ids[0]}", "paid") == "paid"
             assert await wait_for_status(client, f"{stack.urls['intake']}/v1/claims/{claim_ids[1]}",
                                          "denied") == "denied"
+            # The claim reads denied once its 835 posts; denials records the denial after that. The snapshot
+            # must hold it, or the rebuilt timeline (which replays it) differs from a snapshot taken too early.
+            denied = await timeline_with(client, f"{stack.urls['intake']}/v1/claims/{claim_ids[1]}/events",
+                                         "claim.denial_recorded")
+            assert "claim.denial_recorded" in {event["type"] for event in denied}
             before = {claim_id: await snapshot(client, stack.urls["intake"], claim_id) for claim_id in claim_ids}
             code, output = await rebuild_command(isolated)
             assert code == 2 and "stop the service first" in output, output
